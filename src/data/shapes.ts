@@ -34,6 +34,13 @@ export interface ShapeSpec {
   noise?: number;
   /** Sub-samples per pixel along each axis (1 = hard edges). Default 2, i.e. 2x2 supersampling. */
   antialias?: number;
+  /**
+   * Scale triangles up by √(4/√3) ≈ 1.52 so that a triangle and a square drawn
+   * from the same `sideRange` have the same area distribution. Why: with equal
+   * sides a triangle covers only √3/4 ≈ 43% of a square's area, so area (or
+   * total brightness) alone tells the shapes apart. Default false.
+   */
+  equalArea?: boolean;
 }
 
 /** The random draws behind one image, kept for inspection and tests. */
@@ -87,21 +94,22 @@ function resolveSpec(spec: ShapeSpec) {
   if (!(lo > 0 && hi >= lo && hi <= 1)) {
     throw new ConfigError(`renderShape: sideRange must satisfy 0 < lo <= hi <= 1, got [${lo}, ${hi}]`);
   }
+  const areaScale = spec.equalArea && spec.shape === "triangle" ? Math.sqrt(4 / Math.sqrt(3)) : 1;
   // Reject up front a side that cannot fit at its worst rotation (a square's
   // diagonal, s√2; a triangle's widest extent, its side s), so a bad config
   // fails at once rather than on an unlucky draw.
-  const worst = hi * size * (spec.shape === "square" ? Math.SQRT2 : 1);
-  if (worst > size - 2 * MARGIN) {
+  const extent = size * areaScale * (spec.shape === "square" ? Math.SQRT2 : 1); // worst extent per unit of sideRange
+  if (hi * extent > size - 2 * MARGIN) {
     throw new ConfigError(
-      `renderShape: a ${spec.shape} with side ${hi}·size cannot fit in a ${size}px image at every rotation; ` +
-        `expected sideRange[1] <= ${((size - 2 * MARGIN) / (worst / hi)).toFixed(3)}`,
+      `renderShape: a ${spec.shape} with sideRange[1] = ${hi} cannot fit in a ${size}px image at every rotation; ` +
+        `expected sideRange[1] <= ${((size - 2 * MARGIN) / extent).toFixed(3)}`,
     );
   }
   if (!(noise >= 0)) throw new ConfigError(`renderShape: noise must be >= 0, got ${noise}`);
   if (!Number.isInteger(antialias) || antialias < 1) {
     throw new ConfigError(`renderShape: antialias must be a positive integer, got ${antialias}`);
   }
-  return { shape: spec.shape, colour: spec.colour, size, lo, hi, noise, antialias };
+  return { shape: spec.shape, colour: spec.colour, size, lo: lo * areaScale, hi: hi * areaScale, noise, antialias };
 }
 
 /** Corners of the shape centred at the origin, side `s`, turned clockwise by `deg` (y grows downwards). */

