@@ -66,6 +66,10 @@ export function rotateImage(
   checkShape(full, "rotateImage");
   checkLength(src, full, 1, "rotateImage");
   if (!Number.isFinite(angleDeg)) throw new ConfigError(`rotateImage: angle must be finite, got ${angleDeg}`);
+  // In-place rotation would read pixels already overwritten.
+  if (out !== undefined && (out as ArrayLike<number>) === src) {
+    throw new ConfigError("rotateImage: out must not be the source array");
+  }
   const dst = out ?? new Float32Array(imageSize(full));
   checkLength(dst, full, 1, "rotateImage(out)");
   rotateInto(src, 0, dst, 0, full, angleDeg);

@@ -124,6 +124,8 @@ describe("rotateImage", () => {
   it("rejects mismatched lengths and non-finite angles", () => {
     expect(() => rotateImage(new Float32Array(10), { height: 3, width: 3 }, 10)).toThrow(ConfigError);
     expect(() => rotateImage(new Float32Array(9), { height: 3, width: 3 }, Number.NaN)).toThrow(ConfigError);
+    const img = new Float32Array(9);
+    expect(() => rotateImage(img, { height: 3, width: 3 }, 10, img)).toThrow(/must not be the source/);
   });
 });
 
