@@ -227,7 +227,7 @@ describe("gather and its gradient (embeddings)", () => {
   });
 });
 
-describe("conv2d gradients (Conv2DBackpropFilter added; Conv2DBackpropInput is wasm's own)", () => {
+describe("conv2d gradients (Conv2DBackpropFilter added, Conv2DBackpropInput replaced)", () => {
   type Pad = "valid" | "same" | number;
   const cases: { x: number[]; f: number[]; s: number | [number, number]; pad: Pad }[] = [
     { x: [1, 1, 1, 1], f: [1, 1, 1, 1], s: 1, pad: "valid" },
@@ -274,6 +274,28 @@ describe("conv2d gradients (Conv2DBackpropFilter added; Conv2DBackpropInput is w
           filterShape: [3, 2, 3, 4],
         } as never) as Tensor,
       "conv2d backprop filter, explicit padding",
+    );
+    const F = normal(rng, [3, 2, 3, 4]);
+    await expectSameOnBoth(
+      () =>
+        tf.engine().runKernel("Conv2DBackpropInput", { dy: T(DY), filter: T(F) }, {
+          strides: [1, 1],
+          pad,
+          dataFormat: "NHWC",
+          dimRoundingMode: undefined,
+          inputShape: [2, 6, 5, 3],
+        } as never) as Tensor,
+      "conv2d backprop input, explicit padding",
+    );
+  });
+
+  test("conv2dTranspose (Conv2DBackpropInput as an op), strides 2, same", async () => {
+    const rng = new Rng(78);
+    const DY = normal(rng, [3, 4, 4, 5]);
+    const F = normal(rng, [3, 3, 2, 5]);
+    await expectSameOnBoth(
+      () => tf.conv2dTranspose(T(DY) as tf.Tensor4D, T(F) as tf.Tensor4D, [3, 8, 8, 2], 2, "same"),
+      "conv2dTranspose",
     );
   });
 });

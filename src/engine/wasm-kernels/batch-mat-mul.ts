@@ -217,8 +217,9 @@ export function matMul(
   }
 
   const outOuter = outShape.slice(0, -2);
-  const ia = broadcastBatchIndex(outOuter, g.outerA);
-  const ib = broadcastBatchIndex(outOuter, g.outerB);
+  /** Batch element of an operand read by output batch element i (identity unless broadcast). */
+  const indexFor = (outer: number[], n: number) =>
+    n === batch ? Int32Array.from({ length: batch }, (_, i) => i) : broadcastBatchIndex(outOuter, outer);
 
   if (m * k * n < tuning.perBatchMinWork) {
     // Small matrices: the original loop, as given (explicit transposes cost
@@ -229,12 +230,12 @@ export function matMul(
     let a3 = view(backend, a, [batchA, a.shape[r - 2], a.shape[r - 1]]);
     let b3 = view(backend, b, [batchB, b.shape[rb - 2], b.shape[rb - 1]]);
     if (batchA !== batch) {
-      const e = expandBatch(backend, a3, ia);
+      const e = expandBatch(backend, a3, indexFor(g.outerA, batchA));
       release(backend, a3);
       a3 = e;
     }
     if (batchB !== batch) {
-      const e = expandBatch(backend, b3, ib);
+      const e = expandBatch(backend, b3, indexFor(g.outerB, batchB));
       release(backend, b3);
       b3 = e;
     }
@@ -247,6 +248,8 @@ export function matMul(
 
   // Big matrices: one XNNPACK product per batch element. `b`'s slice must be
   // a fresh tensor each time: XNNPACK caches its packed weights by tensor id.
+  const ia = indexFor(g.outerA, batchA);
+  const ib = indexFor(g.outerB, batchB);
   const a3 = leftRowMajor(backend, a, transposeA, g);
   const b3 = rightRowMajor(backend, b, transposeB, g);
   const out = backend.makeOutput(outShape, "float32");

@@ -5,7 +5,8 @@
  *
  * - `UnsortedSegmentSum`: gradient of `tf.gather` (embeddings). Missing.
  * - `Conv2DBackpropFilter`: gradient of `tf.conv2d` w.r.t. the filter. Missing.
- *   (`Conv2DBackpropInput` exists and agrees with cpu.)
+ * - `Conv2DBackpropInput`: present and correct but a scalar loop; replaced
+ *   by an XNNPACK product + col2im, ~4× faster (NCHW still goes to it).
  * - `MaxPoolGrad`: present but wrong for windows whose values are all ≤ 0
  *   (see ./max-pool-grad.ts). Replaced.
  * - `BatchMatMul`, `_FusedMatMul`: present, but a transposed operand or a
@@ -22,6 +23,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { tf } from "../tf.js";
 import { batchMatMulKernel, originals } from "./batch-mat-mul.js";
 import { conv2DBackpropFilterKernel } from "./conv2d-backprop-filter.js";
+import { conv2DBackpropInputKernel, conv2DBackpropInputOriginal } from "./conv2d-backprop-input.js";
 import { fusedMatMulKernel } from "./fused-mat-mul.js";
 import { maxPoolGradKernel } from "./max-pool-grad.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
@@ -66,6 +68,7 @@ export function registerWasmTrainingKernels(): void {
   originals.batchMatMul = replace("BatchMatMul", batchMatMulKernel as tf.KernelFunc);
   originals.fusedMatMul = replace("_FusedMatMul", fusedMatMulKernel as tf.KernelFunc);
   replace("MaxPoolGrad", maxPoolGradKernel as tf.KernelFunc);
+  conv2DBackpropInputOriginal.kernelFunc = replace("Conv2DBackpropInput", conv2DBackpropInputKernel as tf.KernelFunc);
   addMissing("UnsortedSegmentSum", unsortedSegmentSumKernel as tf.KernelFunc);
   addMissing("Conv2DBackpropFilter", conv2DBackpropFilterKernel as tf.KernelFunc);
   registered = true;
