@@ -4,8 +4,19 @@
  * registered per instance) and the cpu backend is always available as the
  * fallback and as the reference the faster backends are tested against.
  */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+
+// Gradients: tfjs-core's Node bundle has none (see scripts/bundle-gradients.mjs).
+const gradientsPath = new URL("../../vendor/tfjs-gradients.cjs", import.meta.url);
+if (!existsSync(gradientsPath)) {
+  throw new Error(
+    `antilearn: ${gradientsPath.pathname} is missing; run 'npm run build' (it bundles tfjs' gradient definitions)`,
+  );
+}
+createRequire(import.meta.url)(gradientsPath.pathname);
 
 export { tf };
 export type Tensor = tf.Tensor;

@@ -1,0 +1,35 @@
+import type { z } from "zod";
+import { Registry } from "../util/registry.js";
+import { createEmbedMlp, embedMlpConfig } from "./embed-mlp.js";
+import type { Model, ModelBuildArgs } from "./types.js";
+
+export type { HookFn, InputSpec, Model, ModelBuildArgs } from "./types.js";
+export { runWithCache, withCache, type ActivationCache, type HookFilter } from "./hooks.js";
+
+/** A model architecture: a zod schema for its hyperparameters and a factory. */
+export interface ModelEntry<S extends z.ZodType = z.ZodType> {
+  name: string;
+  describe: string;
+  /** Which input kinds it accepts. */
+  inputs: readonly ("tokens" | "image" | "vector")[];
+  configSchema: S;
+  create(args: ModelBuildArgs<z.infer<S>>): Model;
+}
+
+/** Helper that keeps the schema and the factory's config type in step. */
+export function defineModel<S extends z.ZodType>(m: ModelEntry<S>): ModelEntry<S> {
+  return m;
+}
+
+/** All model architectures, by name. */
+export const models = new Registry<ModelEntry>("model");
+
+models.register(
+  defineModel({
+    name: "embed-mlp",
+    describe: "separate token embeddings, concat, one ReLU hidden layer, unembed, no biases (Chughtai et al. 2023)",
+    inputs: ["tokens"],
+    configSchema: embedMlpConfig,
+    create: createEmbedMlp,
+  }) as unknown as ModelEntry,
+);

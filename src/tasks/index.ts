@@ -1,0 +1,17 @@
+import type { z } from "zod";
+import { Registry } from "../util/registry.js";
+import { a5s5 } from "./a5-s5.js";
+import type { TaskPair } from "./types.js";
+
+export type { BuiltTask, Split, SplitName, TaskPair, TrainDefaults } from "./types.js";
+export { SPLIT_NAMES } from "./types.js";
+
+/** Keeps a task's schema and its builder's config type in step. */
+export function defineTask<S extends z.ZodType>(t: TaskPair<S>): TaskPair {
+  return t as unknown as TaskPair;
+}
+
+/** All task pairs, by name. */
+export const tasks = new Registry<TaskPair>("task");
+
+tasks.register(defineTask(a5s5));
