@@ -18,6 +18,10 @@ if (!existsSync(gradientsPath)) {
 }
 createRequire(import.meta.url)(gradientsPath.pathname);
 
+// Production mode: skips tfjs' debug-only checks and silences the cpu
+// backend's banner, which would otherwise corrupt `--json` output on stdout.
+tf.enableProdMode();
+
 export { tf };
 export type Tensor = tf.Tensor;
 export type Variable = tf.Variable;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { tf } from "../engine/tf.js";
 import type { Tensor } from "../engine/tf.js";
+import { tf } from "../engine/tf.js";
 import { ConfigError } from "../util/errors.js";
 import { disposeParams, normalVariable } from "./init.js";
 import type { HookFn, Model, ModelBuildArgs } from "./types.js";
@@ -49,8 +49,18 @@ export function createEmbedMlp(args: ModelBuildArgs<EmbedMlpConfig>): Model {
     params[key] = normalVariable(rng.fork(key), [input.vocab, dEmbed], 1 / Math.sqrt(dEmbed), key);
     embedKeys.push(key);
   }
-  params["layers.0.W"] = normalVariable(rng.fork("layers.0.W"), [L * dEmbed, dHidden], 1 / Math.sqrt(L * dEmbed), "layers.0.W");
-  params["unembed.W"] = normalVariable(rng.fork("unembed.W"), [dHidden, numClasses], 1 / Math.sqrt(dHidden), "unembed.W");
+  params["layers.0.W"] = normalVariable(
+    rng.fork("layers.0.W"),
+    [L * dEmbed, dHidden],
+    1 / Math.sqrt(L * dEmbed),
+    "layers.0.W",
+  );
+  params["unembed.W"] = normalVariable(
+    rng.fork("unembed.W"),
+    [dHidden, numClasses],
+    1 / Math.sqrt(dHidden),
+    "unembed.W",
+  );
 
   const hookPoints = [
     ...embedKeys.map((_, i) => ({ name: `hook_embed_${embedName(i)}`, shape: "[batch, dEmbed]" })),

@@ -1,5 +1,5 @@
-import { tf } from "../engine/tf.js";
 import type { Tensor } from "../engine/tf.js";
+import { tf } from "../engine/tf.js";
 import type { Model } from "./types.js";
 
 /** Which hooks to keep: all, a list of names, or a predicate. */

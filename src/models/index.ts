@@ -3,8 +3,8 @@ import { Registry } from "../util/registry.js";
 import { createEmbedMlp, embedMlpConfig } from "./embed-mlp.js";
 import type { Model, ModelBuildArgs } from "./types.js";
 
+export { type ActivationCache, type HookFilter, runWithCache, withCache } from "./hooks.js";
 export type { HookFn, InputSpec, Model, ModelBuildArgs } from "./types.js";
-export { runWithCache, withCache, type ActivationCache, type HookFilter } from "./hooks.js";
 
 /** A model architecture: a zod schema for its hyperparameters and a factory. */
 export interface ModelEntry<S extends z.ZodType = z.ZodType> {

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { hashConfig } from "../config/canonical.js";
 import type { RunConfig } from "../config/run-config.js";
 import { currentBackend } from "../engine/backend.js";
-import { Rng, deriveSeed } from "../engine/rng.js";
+import { deriveSeed, Rng } from "../engine/rng.js";
 import { tf } from "../engine/tf.js";
 import { evaluateBehaviour } from "../eval/behaviour.js";
 import { models } from "../models/index.js";

@@ -1,5 +1,6 @@
-import { tf } from "../engine/tf.js";
 import type { Tensor, Variable } from "../engine/tf.js";
+import { tf } from "../engine/tf.js";
+import { ownedVariable } from "../models/init.js";
 
 /** AdamW hyperparameters (PyTorch's names and defaults, except those noted). */
 export interface AdamWOptions {
@@ -41,8 +42,8 @@ export class AdamW {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
     for (const [k, p] of Object.entries(vars)) {
-      this.m.set(k, tf.variable(tf.zerosLike(p), false));
-      this.v.set(k, tf.variable(tf.zerosLike(p), false));
+      this.m.set(k, ownedVariable(tf.zerosLike(p), undefined, false));
+      this.v.set(k, ownedVariable(tf.zerosLike(p), undefined, false));
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Rng } from "../engine/rng.js";
-import { tf } from "../engine/tf.js";
 import type { Tensor } from "../engine/tf.js";
+import { tf } from "../engine/tf.js";
 import type { Split } from "../tasks/types.js";
 
 /** A batch as tensors; the caller disposes both. */

@@ -1,4 +1,5 @@
 import type { Tensor } from "../engine/tf.js";
+import { tf } from "../engine/tf.js";
 import type { Model } from "../models/types.js";
 import type { Split } from "../tasks/types.js";
 import type { StepMetrics, TrainContext } from "../techniques/types.js";
@@ -39,7 +40,7 @@ export function supervisedTraining(
         if (!opts.extraLoss) return ce;
         const pen = opts.extraLoss(model, batch.x, batch.y);
         extra = pen.dataSync()[0];
-        return ce.add(pen);
+        return tf.add(ce, pen);
       });
       if (batch.owned) {
         batch.x.dispose();

@@ -1,5 +1,5 @@
-import { tf } from "../engine/tf.js";
 import type { Tensor } from "../engine/tf.js";
+import { tf } from "../engine/tf.js";
 
 /**
  * Mean softmax cross-entropy of integer labels. Goes through tfjs'

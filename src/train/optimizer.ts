@@ -1,6 +1,6 @@
 import type { TrainConfig } from "../config/train.js";
-import { tf } from "../engine/tf.js";
 import type { Tensor, Variable } from "../engine/tf.js";
+import { tf } from "../engine/tf.js";
 import { AdamW } from "./adamw.js";
 
 /** The interface every optimiser here offers: named gradients in, update applied. */

@@ -1,0 +1,52 @@
+import { AntilearnError } from "../util/errors.js";
+import { VERSION } from "../version.js";
+import { LIST_HELP, listCommand } from "./commands/list.js";
+import { RUN_HELP, runCommand } from "./commands/run.js";
+import { SHOW_HELP, showCommand } from "./commands/show.js";
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  run: { run: runCommand, help: RUN_HELP },
+  list: { run: listCommand, help: LIST_HELP },
+  show: { run: showCommand, help: SHOW_HELP },
+};
+
+const USAGE = `antilearn ${VERSION}: train on a task X so that a related task Y is never learned
+
+usage: antilearn <command> [options]     (antilearn <command> --help for details)
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([k, v]) => `  ${k.padEnd(8)} ${v.help.split("\n")[2] ?? ""}`)
+  .join("\n")}
+`;
+
+/** Dispatch a command line; returns the exit code (0 ok, 1 run failed, 2 bad input). */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(USAGE);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === "--version") {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    process.stderr.write(`antilearn: unknown command '${cmd}'; valid commands: ${Object.keys(COMMANDS).join(", ")}\n`);
+    return 2;
+  }
+  try {
+    return await c.run(rest);
+  } catch (e) {
+    if (e instanceof AntilearnError) {
+      process.stderr.write(`antilearn ${cmd}: ${e.name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+// Run when executed (bin/antilearn.js imports this module).
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
