@@ -1,6 +1,7 @@
 import { AntilearnError } from "../util/errors.js";
 import { VERSION } from "../version.js";
 import { LIST_HELP, listCommand } from "./commands/list.js";
+import { PREVIEW_HELP, previewCommand } from "./commands/preview.js";
 import { RUN_HELP, runCommand } from "./commands/run.js";
 import { SHOW_HELP, showCommand } from "./commands/show.js";
 
@@ -8,6 +9,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   run: { run: runCommand, help: RUN_HELP },
   list: { run: listCommand, help: LIST_HELP },
   show: { run: showCommand, help: SHOW_HELP },
+  preview: { run: previewCommand, help: PREVIEW_HELP },
 };
 
 const USAGE = `antilearn ${VERSION}: train on a task X so that a related task Y is never learned
