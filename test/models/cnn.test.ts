@@ -12,8 +12,9 @@ import { fastBackend } from "../helpers.js";
 
 const entry = models.get("cnn");
 const config = (c: Partial<CnnConfig> = {}) => entry.configSchema.parse(c) as CnnConfig;
-const image = (h: number, w: number, c: number): InputSpec => ({ kind: "image", height: h, width: w, channels: c });
-const make = (seed: number, input = image(28, 28, 1), c: Partial<CnnConfig> = {}, numClasses = 10) =>
+type ImageSpec = Extract<InputSpec, { kind: "image" }>;
+const image = (h: number, w: number, c: number): ImageSpec => ({ kind: "image", height: h, width: w, channels: c });
+const make = (seed: number, input: InputSpec = image(28, 28, 1), c: Partial<CnnConfig> = {}, numClasses = 10) =>
   entry.create({ input, numClasses, config: config(c), rng: new Rng(seed) });
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 

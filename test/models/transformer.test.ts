@@ -33,7 +33,7 @@ const values = (t: tf.Tensor) => Array.from(t.dataSync());
 function reference(m: Model, c: TransformerConfig, x: number[][]): { logits: number[][]; pattern: number[][][][] } {
   const P = Object.fromEntries(Object.entries(m.params).map(([k, v]) => [k, Array.from(v.dataSync())]));
   const { dModel: d, nHeads: H, dHead: dH, dMlp, nLayers, causal } = c;
-  const nC = m.params["unembed.W"].shape[1];
+  const nC = m.params["unembed.W"].shape[1] as number;
   const logits: number[][] = [];
   const patterns: number[][][][] = [];
   for (const seq of x) {
