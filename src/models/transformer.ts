@@ -75,9 +75,11 @@ const MASKED = -1e9;
  * 3·nHeads·dHead] weights. Without a hook (training, plain evaluation) the
  * last block is computed only for the last query position, the only one the
  * logits depend on: with L = 3 that skips two thirds of that block's MLP
- * and of its Q and output projections. With a hook every position is
- * computed so every activation has its full shape; the logits agree with
- * the fast path up to float rounding.
+ * and of its Q and output projections; and a one-block model takes its
+ * keys, values and query as rows of [vocab, ·] tables (see
+ * `singleBlockFromTokens`). With a hook every position is computed so every
+ * activation has its full shape (about twice the time of a training step);
+ * the logits agree with the fast path up to float rounding.
  */
 export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Model {
   const { input, numClasses, config, rng } = args;
@@ -212,20 +214,19 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
   };
 
   /**
-   * One block computed for the last query position only (what the logits
-   * need): keys and values for every position, one query. With a single
-   * query the causal mask hides nothing. resid [B, L, d] → [B, d].
+   * The rest of block `l` for the last query position only (all the logits
+   * need), given that query q [B, H·dH], the keys and values of every
+   * position k, v [B, L, H, dH] and the residual at the last position
+   * last [B, d]. A single query is the last one, which the causal mask lets
+   * see everything, so no mask is needed. Returns resid_post at the last
+   * position [B, d].
    */
-  const lastPositionBlock = (l: number, resid: Tensor): Tensor => {
+  const finishLastPosition = (l: number, q: Tensor, k: Tensor, v: Tensor, last: Tensor): Tensor => {
     const p = `blocks.${l}`;
-    const B = resid.shape[0];
-    const kv = tf.matMul(tf.reshape(resid, [B * L, d]), packed([`${p}.attn.W_K`, `${p}.attn.W_V`]));
-    const [k, v] = heads(kv, 2, B, L); // each [B, L, H, dH]
-    const last = lastPosition(resid);
-    const q = tf.reshape(tf.matMul(last, packed([`${p}.attn.W_Q`])), [B, 1, H, dH]);
+    const B = last.shape[0];
     // L is small (3 for the group and modular tasks): broadcast products and
     // sums beat B·H batched matmuls of [1, dH] × [dH, L] and need no transposes.
-    const scores = tf.mul(tf.sum(tf.mul(q, k), 3), scale); // [B, Lk, H]
+    const scores = tf.mul(tf.sum(tf.mul(tf.reshape(q, [B, 1, H, dH]), k), 3), scale); // [B, Lk, H]
     const pattern = tf.softmax(tf.transpose(scores, [0, 2, 1])); // [B, H, Lk]
     const pk = tf.reshape(tf.transpose(pattern, [0, 2, 1]), [B, L, H, 1]);
     const z = tf.reshape(tf.sum(tf.mul(pk, v), 1), [B, HdH]); // [B, H·dH]
@@ -237,6 +238,42 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
       activation: "relu",
     });
     return tf.add(mid, dense(post, params[`${p}.mlp.W_out`], params[`${p}.mlp.b_out`])); // [B, d]
+  };
+
+  /** Block `l` for the last query position only. resid [B, L, d] → [B, d]. */
+  const lastPositionBlock = (l: number, resid: Tensor): Tensor => {
+    const p = `blocks.${l}`;
+    const B = resid.shape[0];
+    const kv = tf.matMul(tf.reshape(resid, [B * L, d]), packed([`${p}.attn.W_K`, `${p}.attn.W_V`]));
+    const [k, v] = heads(kv, 2, B, L); // each [B, L, H, dH]
+    const last = lastPosition(resid);
+    return finishLastPosition(l, tf.matMul(last, packed([`${p}.attn.W_Q`])), k, v, last);
+  };
+
+  /**
+   * A one-block model for the last position, straight from the tokens. The
+   * block's input embed[x] + pos is linear in the one-hot tokens, so its
+   * key/value/query projections are rows of small tables (embed.W·W and
+   * pos_embed.W·W, [vocab or L, ·]) gathered per token: two [vocab, dModel]
+   * matmuls instead of a [B·L, dModel] one, which for the paper's batch of
+   * 3,830 sequences removes a third of a training step's arithmetic.
+   * x [B, L] int32 → resid_post at the last position [B, d].
+   */
+  const singleBlockFromTokens = (x: Tensor): Tensor => {
+    const B = x.shape[0];
+    const E = params["embed.W"];
+    const [, posLast] = L === 1 ? [null, params["pos_embed.W"]] : tf.split(params["pos_embed.W"], [L - 1, 1], 0);
+    const Wkv = packed(["blocks.0.attn.W_K", "blocks.0.attn.W_V"]); // [d, 2·H·dH]
+    const kv = tf.add(
+      tf.reshape(tf.gather(tf.matMul(E, Wkv), tf.reshape(x, [B * L])), [B, L, 2 * HdH]),
+      tf.matMul(params["pos_embed.W"], Wkv), // [L, 2·H·dH], broadcast over the batch
+    );
+    const [k, v] = heads(tf.reshape(kv, [B * L, 2 * HdH]), 2, B, L); // each [B, L, H, dH]
+    const xLast = tf.reshape(L === 1 ? x : tf.slice(x, [0, L - 1], [B, 1]), [B]); // int32: no gradient flows here
+    const last = tf.add(tf.gather(E, xLast), posLast); // [B, d]
+    const Wq = packed(["blocks.0.attn.W_Q"]); // [d, H·dH]
+    const q = tf.add(tf.gather(tf.matMul(E, Wq), xLast), tf.matMul(posLast, Wq)); // [B, H·dH]
+    return finishLastPosition(0, q, k, v, last);
   };
 
   return {
@@ -251,6 +288,7 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
       }
       return tf.tidy(() => {
         const B = x.shape[0];
+        if (!hook && nLayers === 1) return tf.matMul(singleBlockFromTokens(x), params["unembed.W"]); // [B, numClasses]
         const embed = tf.reshape(tf.gather(params["embed.W"], tf.reshape(x, [B * L])), [B, L, d]); // [B, L, d]
         hook?.("hook_embed", embed);
         if (hook) hook("hook_pos_embed", tf.broadcastTo(params["pos_embed.W"], [B, L, d]));

@@ -211,8 +211,10 @@ describe("transformer", () => {
       const small = { dModel: 4, nHeads: 1, dHead: 4, dMlp: 6, nLayers: 1, causal };
       // and a deeper one with several heads, dHead ≠ dModel / nHeads, L = 3
       const deep = { dModel: 6, nHeads: 2, dHead: 4, dMlp: 5, nLayers: 2, causal };
+      // (one block: the token-table path; two blocks: the last-position path; L = 1: no mask at all)
       for (const [c, L] of [
         [small, 2],
+        [small, 1],
         [deep, 3],
       ] as const) {
         const m = make(3, c, 7, L, 5);
