@@ -1,15 +1,25 @@
 import { AntilearnError } from "../util/errors.js";
 import { VERSION } from "../version.js";
+import { BENCH_HELP, benchCommand } from "./commands/bench.js";
+import { EXPORT_HELP, exportCommand } from "./commands/export.js";
 import { LIST_HELP, listCommand } from "./commands/list.js";
+import { PERF_HELP, perfCommand } from "./commands/perf.js";
 import { PREVIEW_HELP, previewCommand } from "./commands/preview.js";
+import { REPORT_HELP, reportCommand } from "./commands/report.js";
 import { RUN_HELP, runCommand } from "./commands/run.js";
 import { SHOW_HELP, showCommand } from "./commands/show.js";
+import { SWEEP_HELP, sweepCommand } from "./commands/sweep.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },
   list: { run: listCommand, help: LIST_HELP },
   show: { run: showCommand, help: SHOW_HELP },
   preview: { run: previewCommand, help: PREVIEW_HELP },
+  bench: { run: benchCommand, help: BENCH_HELP },
+  sweep: { run: sweepCommand, help: SWEEP_HELP },
+  report: { run: reportCommand, help: REPORT_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
+  perf: { run: perfCommand, help: PERF_HELP },
 };
 
 const USAGE = `antilearn ${VERSION}: train on a task X so that a related task Y is never learned

@@ -14,6 +14,16 @@ export function resolveDbPath(explicit?: string): string {
 
 const SCHEMA_VERSION = 1;
 
+/** A named list of runs (a benchmark suite or a sweep), kept so reports can find its runs again. */
+export interface PlanInfo {
+  name: string;
+  /** "suite" or "sweep". */
+  kind: string;
+  /** What it was expanded from (the suite file, the sweep grid), for reports. */
+  spec: unknown;
+  createdAt: string;
+}
+
 /** Filters for `list`. */
 export interface RunFilter {
   task?: string;
@@ -54,6 +64,17 @@ export class ResultStore {
         record TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS runs_task_technique ON runs (task, technique);
+      CREATE TABLE IF NOT EXISTS plans (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS plan_runs (
+        plan TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        PRIMARY KEY (plan, run_id)
+      );
     `);
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
       | { value: string }
@@ -132,6 +153,62 @@ export class ResultStore {
     }
     const sql = `SELECT record FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, id`;
     return (this.db.prepare(sql).all(...args) as { record: string }[]).map((r) => JSON.parse(r.record) as RunRecord);
+  }
+
+  /**
+   * Record a plan (a suite or sweep) and the run ids it consists of, in one
+   * transaction. Saving the same name again replaces its spec and adds ids
+   * (a re-run with a changed suite file keeps the old membership too).
+   */
+  savePlan(plan: PlanInfo, ids: readonly string[]): void {
+    const upsert = this.db.prepare(
+      "INSERT OR REPLACE INTO plans (name, kind, spec, created_at) VALUES (@name, @kind, @spec, @createdAt)",
+    );
+    const link = this.db.prepare("INSERT OR IGNORE INTO plan_runs (plan, run_id) VALUES (?, ?)");
+    this.db.transaction(() => {
+      upsert.run({ ...plan, spec: JSON.stringify(plan.spec) });
+      for (const id of ids) link.run(plan.name, id);
+    })();
+  }
+
+  /** All saved plans, oldest first. */
+  plans(): PlanInfo[] {
+    const rows = this.db.prepare("SELECT name, kind, spec, created_at FROM plans ORDER BY created_at, name").all() as {
+      name: string;
+      kind: string;
+      spec: string;
+      created_at: string;
+    }[];
+    return rows.map((r) => ({ name: r.name, kind: r.kind, spec: JSON.parse(r.spec), createdAt: r.created_at }));
+  }
+
+  /** The run ids of a plan (recorded or not yet), sorted. */
+  planIds(name: string): string[] {
+    const rows = this.db.prepare("SELECT run_id FROM plan_runs WHERE plan = ? ORDER BY run_id").all(name) as {
+      run_id: string;
+    }[];
+    return rows.map((r) => r.run_id);
+  }
+
+  /** The ids among `ids` that have a record, with its status. */
+  statuses(ids: readonly string[]): Map<string, RunRecord["status"]> {
+    const out = new Map<string, RunRecord["status"]>();
+    const stmt = this.db.prepare("SELECT status FROM runs WHERE id = ?");
+    for (const id of ids) {
+      const row = stmt.get(id) as { status: RunRecord["status"] } | undefined;
+      if (row) out.set(id, row.status);
+    }
+    return out;
+  }
+
+  /** The records among `ids` (missing ids are skipped), in the order given. */
+  records(ids: readonly string[]): RunRecord[] {
+    const out: RunRecord[] = [];
+    for (const id of ids) {
+      const r = this.find(id);
+      if (r) out.push(r);
+    }
+    return out;
   }
 
   /** Number of records. */

@@ -1,0 +1,86 @@
+import type { LeaderboardRow, LeaderboardSection, MetricStats } from "../bench/aggregate.js";
+import { esc } from "./html.js";
+
+/** `mean ± half-width` with 3 decimals; just the mean for one seed; "—" when undefined. */
+export function formatStat(s: MetricStats | undefined): string {
+  if (!s || s.n === 0 || !Number.isFinite(s.mean)) return "—";
+  return Number.isFinite(s.halfWidth) ? `${s.mean.toFixed(3)} ± ${s.halfWidth.toFixed(3)}` : s.mean.toFixed(3);
+}
+
+/** Per-seed values, for a tooltip: `seed 0: 0.812, seed 1: 0.790`. */
+function perSeed(s: MetricStats | undefined): string {
+  if (!s) return "";
+  return Object.entries(s.perSeed)
+    .map(([seed, v]) => `seed ${seed}: ${Number.isFinite(v) ? v.toFixed(4) : "—"}`)
+    .join(", ");
+}
+
+function seedsCell(r: LeaderboardRow): string {
+  return r.failed.length ? `${r.seeds.length} (+${r.failed.length} failed)` : String(r.seeds.length);
+}
+
+const EXPLAIN =
+  "Ranked by score = retainX · (1 − leakY) against the baseline of the same setting and seed (protocol §4); " +
+  "mean ± 95% Student-t CI over seeds (just the mean for one seed); — = undefined.";
+
+/** The section's notes, each once, naming the techniques it applies to (or "all" when it applies to every row). */
+function sectionNotes(s: LeaderboardSection): string[] {
+  const who = new Map<string, string[]>();
+  const note = (text: string, label: string) => who.set(text, [...(who.get(text) ?? []), label]);
+  for (const r of s.rows) {
+    for (const n of r.notes) note(n, r.label);
+    if (r.noBaseline.length) note(`no ok baseline run for seed ${r.noBaseline.join(", ")}, so no score`, r.label);
+  }
+  const out = [...who].map(([text, labels]) =>
+    labels.length === s.rows.length && s.rows.length > 1 ? `all techniques: ${text}` : `${labels.join(", ")}: ${text}`,
+  );
+  for (const r of s.rows)
+    for (const f of r.failed) out.push(`${r.label}: seed ${f.seed} failed (run ${f.id}): ${f.error}`);
+  return out;
+}
+
+/** The leaderboard as Markdown: one table per setting. */
+export function leaderboardMarkdown(sections: readonly LeaderboardSection[], title = "Leaderboard"): string {
+  const out = [`# ${title}`, "", EXPLAIN, ""];
+  if (sections.length === 0) out.push("No runs recorded yet.", "");
+  for (const s of sections) {
+    out.push(`## ${s.label}`, "", `chance: X ${s.chance.x.toFixed(4)}, Y ${s.chance.y.toFixed(4)}`, "");
+    out.push(`| rank | technique | seeds | ${s.columns.join(" | ")} |`);
+    out.push(`|---:|---|---:|${s.columns.map(() => "---:").join("|")}|`);
+    s.rows.forEach((r, i) => {
+      const cells = s.columns.map((c) => formatStat(r.metrics[c]));
+      out.push(`| ${i + 1} | ${r.label.replace(/\|/g, "\\|")} | ${seedsCell(r)} | ${cells.join(" | ")} |`);
+    });
+    const notes = sectionNotes(s);
+    if (notes.length) out.push("", ...notes.map((n) => `- ${n}`));
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+/** The leaderboard as HTML tables (a fragment; per-seed values in each cell's tooltip). */
+export function leaderboardHtml(sections: readonly LeaderboardSection[]): string {
+  const out = [`<p class="meta">${esc(EXPLAIN)}</p>`];
+  if (sections.length === 0) out.push("<p>No runs recorded yet.</p>");
+  for (const s of sections) {
+    out.push(`<h3>${esc(s.label)}</h3>`);
+    out.push(`<p class="meta">chance: X ${s.chance.x.toFixed(4)}, Y ${s.chance.y.toFixed(4)}</p>`);
+    out.push("<table>");
+    out.push(
+      `<tr><th>rank</th><th class="name">technique</th><th>seeds</th>${s.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`,
+    );
+    s.rows.forEach((r, i) => {
+      const cells = s.columns
+        .map((c) => `<td title="${esc(perSeed(r.metrics[c]))}">${esc(formatStat(r.metrics[c]))}</td>`)
+        .join("");
+      const cls = r.technique === "baseline" ? ' class="baseline"' : "";
+      out.push(
+        `<tr${cls}><td>${i + 1}</td><td class="name">${esc(r.label)}</td><td>${esc(seedsCell(r))}</td>${cells}</tr>`,
+      );
+    });
+    out.push("</table>");
+    const notes = sectionNotes(s);
+    if (notes.length) out.push(`<ul class="note">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+  }
+  return out.join("\n");
+}
