@@ -137,6 +137,8 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
   const maskValues = new Float32Array(L * L);
   for (let q = 0; q < L; q++) for (let k = q + 1; k < L; k++) maskValues[q * L + k] = MASKED;
   const scale = 1 / Math.sqrt(dH);
+  /** [0, V, 2V, …]: added to tokens at each position, the row of (position, token) in a [L·V, ·] table. */
+  const rowOffsets = (V: number) => Int32Array.from({ length: L }, (_, p) => p * V);
 
   /**
    * [dModel, n·nHeads·dHead]: the given [nHeads, dModel, dHead] weights side
@@ -252,28 +254,30 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
 
   /**
    * A one-block model for the last position, straight from the tokens. The
-   * block's input embed[x] + pos is linear in the one-hot tokens, so its
-   * key/value/query projections are rows of small tables (embed.W·W and
-   * pos_embed.W·W, [vocab or L, ·]) gathered per token: two [vocab, dModel]
-   * matmuls instead of a [B·L, dModel] one, which for the paper's batch of
-   * 3,830 sequences removes a third of a training step's arithmetic.
+   * block's input embed[x] + pos[p] takes only vocab·L distinct values, so
+   * its keys, values and query are rows of small tables ([L·vocab, dModel] ×
+   * [dModel, H·dH] matmuls) gathered per token, instead of products of the
+   * [B·L, dModel] residual stream: for the paper's batch of 3,830 sequences
+   * that removes a third of a training step's arithmetic, and separate
+   * gathers for K and V need no split of a packed projection either.
    * x [B, L] int32 → resid_post at the last position [B, d].
    */
   const singleBlockFromTokens = (x: Tensor): Tensor => {
     const B = x.shape[0];
-    const E = params["embed.W"];
-    const [, posLast] = L === 1 ? [null, params["pos_embed.W"]] : tf.split(params["pos_embed.W"], [L - 1, 1], 0);
-    const Wkv = packed(["blocks.0.attn.W_K", "blocks.0.attn.W_V"]); // [d, 2·H·dH]
-    const kv = tf.add(
-      tf.reshape(tf.gather(tf.matMul(E, Wkv), tf.reshape(x, [B * L])), [B, L, 2 * HdH]),
-      tf.matMul(params["pos_embed.W"], Wkv), // [L, 2·H·dH], broadcast over the batch
-    );
-    const [k, v] = heads(tf.reshape(kv, [B * L, 2 * HdH]), 2, B, L); // each [B, L, H, dH]
-    const xLast = tf.reshape(L === 1 ? x : tf.slice(x, [0, L - 1], [B, 1]), [B]); // int32: no gradient flows here
-    const last = tf.add(tf.gather(E, xLast), posLast); // [B, d]
-    const Wq = packed(["blocks.0.attn.W_Q"]); // [d, H·dH]
-    const q = tf.add(tf.gather(tf.matMul(E, Wq), xLast), tf.matMul(posLast, Wq)); // [B, H·dH]
-    return finishLastPosition(0, q, k, v, last);
+    const V = params["embed.W"].shape[0];
+    // row p·V + t of `inputs` is embed[t] + pos[p]: [L·V, d]
+    const inputs = tf.reshape(tf.add(tf.expandDims(params["embed.W"], 0), tf.expandDims(params["pos_embed.W"], 1)), [
+      L * V,
+      d,
+    ]);
+    const rows = tf.add(x, tf.tensor2d(rowOffsets(V), [1, L], "int32")); // [B, L] int32: no gradient flows here
+    const rowsAll = tf.reshape(rows, [B * L]);
+    const rowsLast = tf.reshape(L === 1 ? rows : tf.split(rows, [L - 1, 1], 1)[1], [B]);
+    const table = (name: string) => tf.matMul(inputs, packed([`blocks.0.attn.${name}`])); // [L·V, H·dH]
+    const k = tf.reshape(tf.gather(table("W_K"), rowsAll), [B, L, H, dH]);
+    const v = tf.reshape(tf.gather(table("W_V"), rowsAll), [B, L, H, dH]);
+    const q = tf.gather(table("W_Q"), rowsLast); // [B, H·dH]
+    return finishLastPosition(0, q, k, v, tf.gather(inputs, rowsLast));
   };
 
   return {
