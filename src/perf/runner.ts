@@ -1,0 +1,116 @@
+import { performance } from "node:perf_hooks";
+import { NumericalError } from "../util/errors.js";
+import type { PerfSession } from "./types.js";
+
+/** How a workload is timed. */
+export interface TimingOptions {
+  /** Timed blocks; the reported ms/step is the median over blocks. */
+  blocks: number;
+  /** Steps per block; undefined = calibrate from the warm-up so a block takes about `targetBlockMs`. */
+  stepsPerBlock?: number;
+  /** Untimed steps first (first-call compilation, buffer allocation, XNNPACK packing). */
+  warmupSteps: number;
+  /** Block length aimed at when calibrating (ms). */
+  targetBlockMs: number;
+  /** Largest calibrated block (steps). */
+  maxStepsPerBlock: number;
+}
+
+export const DEFAULT_TIMING: TimingOptions = {
+  blocks: 5,
+  warmupSteps: 2,
+  targetBlockMs: 1000,
+  maxStepsPerBlock: 200,
+};
+
+/** Steps per block aimed at `targetMs`, given the warm-up's ms per step; at least 1. */
+export function calibrateSteps(warmupMsPerStep: number, targetMs: number, max: number): number {
+  if (!(warmupMsPerStep > 0)) return max;
+  return Math.max(1, Math.min(max, Math.round(targetMs / warmupMsPerStep)));
+}
+
+/** Median of a non-empty list (mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error("median of an empty list");
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A session being timed block by block (so blocks of another runner can be interleaved). */
+export class BlockTimer {
+  /** ms per step of each timed block. */
+  readonly blockMs: number[] = [];
+  /** Loss of every step taken, warm-up included, in order. */
+  readonly losses: number[] = [];
+  stepsPerBlock = 0;
+  warmupMsPerStep = 0;
+
+  constructor(private readonly session: PerfSession) {}
+
+  private run(n: number): number {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const loss = this.session.step();
+      if (!Number.isFinite(loss)) {
+        throw new NumericalError(`loss is ${loss} at step ${this.losses.length + 1}; the workload diverged`);
+      }
+      this.losses.push(loss);
+    }
+    return (performance.now() - t0) / n;
+  }
+
+  /** Untimed steps; fixes `stepsPerBlock` (given, or calibrated from these steps). */
+  warmup(opts: TimingOptions): void {
+    this.warmupMsPerStep = opts.warmupSteps > 0 ? this.run(opts.warmupSteps) : 0;
+    this.stepsPerBlock =
+      opts.stepsPerBlock ?? calibrateSteps(this.warmupMsPerStep, opts.targetBlockMs, opts.maxStepsPerBlock);
+  }
+
+  /** One timed block of `stepsPerBlock` steps; returns its ms per step. */
+  block(): number {
+    if (this.stepsPerBlock < 1) throw new Error("BlockTimer.block: call warmup() first (it fixes the steps per block)");
+    const ms = this.run(this.stepsPerBlock);
+    this.blockMs.push(ms);
+    return ms;
+  }
+}
+
+/** What one workload measured on one side (tfjs or torch). */
+export interface Timing {
+  /** Median over blocks of ms per optimiser step. */
+  msPerStep: number;
+  /** ms per step of each block, in order. */
+  blockMs: number[];
+  stepsPerBlock: number;
+  warmupSteps: number;
+  /** Loss after the first and the last step (a sanity check that it trained). */
+  firstLoss: number;
+  lastLoss: number;
+}
+
+/** Summarise a finished BlockTimer. */
+export function timingOf(t: BlockTimer, warmupSteps: number): Timing {
+  return {
+    msPerStep: median(t.blockMs),
+    blockMs: t.blockMs,
+    stepsPerBlock: t.stepsPerBlock,
+    warmupSteps,
+    firstLoss: t.losses[0],
+    lastLoss: t.losses[t.losses.length - 1],
+  };
+}
+
+/** Warm up, then time `blocks` blocks back to back. */
+export function timeSession(session: PerfSession, opts: TimingOptions): Timing {
+  const t = new BlockTimer(session);
+  t.warmup(opts);
+  for (let b = 0; b < opts.blocks; b++) t.block();
+  return timingOf(t, opts.warmupSteps);
+}
+
+/** tfjs ms/step ÷ torch ms/step (above 1: tfjs is slower); null when either is missing or not positive. */
+export function ratio(tfjsMs: number | null | undefined, torchMs: number | null | undefined): number | null {
+  if (tfjsMs == null || torchMs == null || !(tfjsMs > 0) || !(torchMs > 0)) return null;
+  return tfjsMs / torchMs;
+}
