@@ -71,15 +71,16 @@ const MASKED = -1e9;
  * masked entries with −∞ first), so that every cached activation is finite
  * and can be fed to a linear probe. The mask shows in `hook_pattern`.
  *
- * Speed: Q, K and V come from one matmul against the packed [dModel,
- * 3·nHeads·dHead] weights. Without a hook (training, plain evaluation) the
- * last block is computed only for the last query position, the only one the
- * logits depend on: with L = 3 that skips two thirds of that block's MLP
- * and of its Q and output projections; and a one-block model takes its
- * keys, values and query as rows of [vocab, ·] tables (see
- * `singleBlockFromTokens`). With a hook every position is computed so every
- * activation has its full shape (about twice the time of a training step);
- * the logits agree with the fast path up to float rounding.
+ * Speed. Without a hook (training, plain evaluation) the last block is
+ * computed only for the last query position, the only one the logits depend
+ * on: with L = 3 that skips two thirds of that block's MLP and of its query
+ * and output projections. A one-block model (the default) also takes its
+ * keys, values and query as gathered rows of [L·vocab, ·] tables instead of
+ * projecting the [B·L, dModel] residual stream (see `singleBlockFromTokens`).
+ * With a hook every position is computed, Q, K and V in one matmul against
+ * the packed [dModel, 3·nHeads·dHead] weights, so that every activation has
+ * its full shape; that costs about 2–3× a hook-free step, and its logits
+ * agree with the hook-free path up to float rounding.
  */
 export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Model {
   const { input, numClasses, config, rng } = args;
