@@ -5,11 +5,58 @@ import { techniques } from "../techniques/index.js";
 import { ConfigError } from "../util/errors.js";
 import { TRAIN_DEFAULTS, type TrainConfig, trainConfig } from "./train.js";
 
-/** Evaluation settings (protocol §3). */
+/**
+ * Evaluation settings (protocol §3). The probe, relearn and interp budgets are
+ * part of the run's identity (a score compares a run with the baseline run
+ * of the same eval config), so they live here and not in CLI flags.
+ *
+ * Default budgets were sized on a5-s5 (see docs in src/eval/*.ts): the
+ * attack must learn the 60 odd elements' embeddings from its own data, which
+ * a baseline does from 5,400 examples in ~120 steps of batch 512 at lr 1e-2
+ * and not at all from 540; the probes and attacks together cost well under
+ * the baseline's 1,000 full-batch training steps.
+ */
 export const evalConfig = z
   .object({
     /** Examples per forward pass during evaluation (memory, not results). */
     batchSize: z.number().int().positive().default(4096),
+    /** Linear probes on every hook of the trained and of a fresh model (`probeY`, `probeY_fresh`). */
+    probe: z.boolean().default(true),
+    /** Full-batch Adam steps per probe. */
+    probeSteps: z.number().int().positive().default(50),
+    probeLr: z.number().positive().default(0.05),
+    /** Weight of the L2 penalty on the probe's weights. */
+    probeL2: z.number().nonnegative().default(1e-4),
+    /** Activations wider than this are pooled (image maps) or subsampled to this many features. */
+    probeMaxFeatures: z.number().int().positive().default(1024),
+    /** Rows of Y.relearn (and of Y.test) used by the probe at most; larger splits are subsampled. */
+    probeMaxExamples: z.number().int().positive().default(4096),
+    /** Hooks to probe; empty = every hook except hook_logits. */
+    probeHooks: z.array(z.string()).default([]),
+    /** The relearning attack on the trained and on a fresh model (`relearnY`, `relearnY_fresh`). */
+    relearn: z.boolean().default(true),
+    /** Which parameters the attack trains: `embed` (embeddings + unembedding) and/or `all`. */
+    relearnModes: z
+      .array(z.enum(["embed", "all"]))
+      .min(1)
+      .default(["embed", "all"]),
+    /** Attack sizes: a value ≤ 1 is a fraction of Y.relearn, a larger one a number of examples. */
+    relearnK: z.array(z.number().positive()).min(1).default([0.5, 1]),
+    /** Optimiser steps per attack. */
+    relearnSteps: z.number().int().nonnegative().default(150),
+    /** Examples per attack step; 0 = all k. */
+    relearnBatchSize: z.number().int().nonnegative().default(512),
+    relearnOptimizer: z.enum(["adamw", "sgd"]).default("adamw"),
+    relearnLr: z.number().positive().default(1e-2),
+    relearnWeightDecay: z.number().nonnegative().default(0),
+    /** Score Y.test every this many attack steps (the curve's resolution). */
+    relearnEvalEvery: z.number().int().positive().default(15),
+    /** Irreps (group tasks) or Fourier frequencies (modular tasks) of the embeddings and logits. */
+    interp: z.boolean().default(true),
+    /** Logit similarity at or above which an irrep counts as key. */
+    interpKeyThreshold: z.number().min(0).max(1).default(0.05),
+    /** Share of the norm at or above which a frequency counts as key. */
+    interpFourierThreshold: z.number().min(0).max(1).default(0.05),
   })
   .strict();
 export type EvalConfig = z.infer<typeof evalConfig>;

@@ -5,6 +5,9 @@ import { currentBackend } from "../engine/backend.js";
 import { deriveSeed, Rng } from "../engine/rng.js";
 import { tf } from "../engine/tf.js";
 import { evaluateBehaviour } from "../eval/behaviour.js";
+import { interpretModel } from "../eval/interp.js";
+import { probeModel } from "../eval/probe.js";
+import { type RelearnResult, relearnAttack } from "../eval/relearn.js";
 import { models } from "../models/index.js";
 import type { Model } from "../models/types.js";
 import type { RunRecord } from "../store/types.js";
@@ -32,6 +35,13 @@ export interface ProgressEvent {
 
 export interface ExecuteOptions {
   onProgress?: (e: ProgressEvent) => void;
+  /** One line per evaluation stage after training ("probe: …"), for logs. */
+  onEvalProgress?: (message: string) => void;
+  /**
+   * Called with the trained model after the evaluations, before it is freed
+   * (to save weights or run extra analyses; do not keep the model).
+   */
+  onTrained?: (model: Model, task: BuiltTask) => void | Promise<void>;
   /** Aborting stops training at the next step; the run is recorded as failed ("interrupted"). */
   signal?: AbortSignal;
 }
@@ -49,6 +59,152 @@ export function buildTask(config: RunConfig): BuiltTask {
   const pair = tasks.get(config.task.name);
   const { name: _n, ...taskCfg } = config.task;
   return pair.build(taskCfg, config.seed);
+}
+
+/** What the post-training evaluations add to a record. */
+export interface EvalOutcome {
+  /** probeY, probeY_fresh, relearnY, relearnY_fresh, relearnAuc, … (see `evaluateModel`). */
+  metrics: Record<string, number>;
+  /** probe (per-hook tables), relearn (curves), interp (irrep or Fourier tables). */
+  extra: Record<string, unknown>;
+  /** Milliseconds per stage. */
+  timing: { probeMs: number; relearnMs: number; interpMs: number };
+}
+
+/** Attack sizes from `eval.relearnK` (≤ 1: fraction of Y.relearn, else a count), clamped to Y.relearn, ascending, unique. */
+export function resolveRelearnK(values: readonly number[], n: number): number[] {
+  const ks = values.map((v) => Math.min(n, Math.max(1, v <= 1 ? Math.round(v * n) : Math.round(v))));
+  return [...new Set(ks)].sort((a, b) => a - b);
+}
+
+/**
+ * The evaluations of protocol §3 beyond behaviour, on a trained model, as
+ * `config.eval` switches them on: probes (`probeY` = best hook's Y.test
+ * accuracy, `probeY_fresh` the same on a freshly initialised model), the
+ * relearning attack (per mode and k: `relearnY_<mode>_k<k>`,
+ * `relearnAuc_<mode>_k<k>` and their `_fresh` twins; `relearnY` /
+ * `relearnAuc` and `..._fresh` = the strongest mode at the largest k, i.e.
+ * the max over modes, taken separately for the model and for fresh), and
+ * interp. The fresh model is `buildModel(config, task, "fresh")`: it depends
+ * only on the seed and the model config, so it is the same for a technique
+ * and its baseline. The trained model is only read.
+ */
+export function evaluateModel(
+  config: RunConfig,
+  task: BuiltTask,
+  model: Model,
+  log: (message: string) => void = () => {},
+): EvalOutcome {
+  const ev = config.eval;
+  const metrics: Record<string, number> = {};
+  const extra: Record<string, unknown> = {};
+  const timing = { probeMs: 0, relearnMs: 0, interpMs: 0 };
+  const relearnSplit = task.splits["Y.relearn"];
+  const yTest = task.splits["Y.test"];
+  const fresh = () => buildModel(config, task, "fresh");
+
+  if (ev.probe) {
+    const t = performance.now();
+    const opts = {
+      hooks: ev.probeHooks,
+      steps: ev.probeSteps,
+      lr: ev.probeLr,
+      l2: ev.probeL2,
+      maxFeatures: ev.probeMaxFeatures,
+      maxExamples: ev.probeMaxExamples,
+      batchSize: ev.batchSize,
+      spatial: task.input.kind === "image",
+    };
+    const rng = () => new Rng(deriveSeed(config.seed, "eval:probe"));
+    const trained = probeModel(model, relearnSplit, yTest, task.numClasses, { ...opts, rng: rng() });
+    const f = fresh();
+    let ref: ReturnType<typeof probeModel>;
+    try {
+      ref = probeModel(f, relearnSplit, yTest, task.numClasses, { ...opts, rng: rng() });
+    } finally {
+      f.dispose();
+    }
+    metrics.probeY = trained.best.testAcc;
+    metrics.probeY_fresh = ref.best.testAcc;
+    extra.probe = { model: trained, fresh: ref };
+    timing.probeMs = performance.now() - t;
+    log(
+      `probe: best ${trained.best.hook} ${trained.best.testAcc.toFixed(4)} (fresh: ${ref.best.hook} ${ref.best.testAcc.toFixed(4)}), ${(timing.probeMs / 1000).toFixed(1)} s`,
+    );
+  }
+
+  if (ev.relearn) {
+    const t = performance.now();
+    const ks = resolveRelearnK(ev.relearnK, relearnSplit.n);
+    const kMax = ks[ks.length - 1];
+    const results: Record<string, { model: RelearnResult; fresh: RelearnResult }> = {};
+    for (const mode of ev.relearnModes) {
+      const opts = {
+        ks,
+        mode,
+        steps: ev.relearnSteps,
+        batchSize: ev.relearnBatchSize,
+        evalEvery: ev.relearnEvalEvery,
+        optimizer: {
+          optimizer: ev.relearnOptimizer,
+          lr: ev.relearnLr,
+          weightDecay: ev.relearnWeightDecay,
+          beta1: 0.9,
+          beta2: 0.999,
+        },
+        evalBatchSize: ev.batchSize,
+      };
+      // The same stream for the model and its fresh reference: same examples, same batch order.
+      const rng = () => new Rng(deriveSeed(config.seed, `eval:relearn:${mode}`));
+      const copy = () => buildModel(config, task, "relearn-copy");
+      const onModel = relearnAttack(model, copy, relearnSplit, yTest, { ...opts, rng: rng() });
+      const f = fresh();
+      let onFresh: RelearnResult;
+      try {
+        onFresh = relearnAttack(f, copy, relearnSplit, yTest, { ...opts, rng: rng() });
+      } finally {
+        f.dispose();
+      }
+      results[mode] = { model: onModel, fresh: onFresh };
+      for (const [suffix, r] of [
+        ["", onModel],
+        ["_fresh", onFresh],
+      ] as const) {
+        for (const c of r.curves) {
+          metrics[`relearnY${suffix}_${mode}_k${c.k}`] = c.final;
+          metrics[`relearnAuc${suffix}_${mode}_k${c.k}`] = c.auc;
+        }
+      }
+      const last = (r: RelearnResult) => r.curves[r.curves.length - 1];
+      log(
+        `relearn ${mode} k=${kMax}: ${last(onModel).final.toFixed(4)} (fresh ${last(onFresh).final.toFixed(4)}) after ${ev.relearnSteps} steps`,
+      );
+    }
+    const best = (key: "relearnY" | "relearnAuc", suffix: string) =>
+      Math.max(...ev.relearnModes.map((m) => metrics[`${key}${suffix}_${m}_k${kMax}`]));
+    metrics.relearnY = best("relearnY", "");
+    metrics.relearnY_fresh = best("relearnY", "_fresh");
+    metrics.relearnAuc = best("relearnAuc", "");
+    metrics.relearnAuc_fresh = best("relearnAuc", "_fresh");
+    extra.relearn = { ks, steps: ev.relearnSteps, modes: results };
+    timing.relearnMs = performance.now() - t;
+    log(`relearn: ${(timing.relearnMs / 1000).toFixed(1)} s`);
+  }
+
+  if (ev.interp) {
+    const t = performance.now();
+    const r = interpretModel(model, task, {
+      batchSize: ev.batchSize,
+      keyThreshold: ev.interpKeyThreshold,
+      fourierThreshold: ev.interpFourierThreshold,
+    });
+    if (r) extra.interp = r;
+    timing.interpMs = performance.now() - t;
+    if (r?.kind === "group") {
+      log(`interp: key irreps ${r.groups.map((g) => `${g.group}: ${g.keyIrreps?.join(", ") || "none"}`).join("; ")}`);
+    }
+  }
+  return { metrics, extra, timing };
 }
 
 function push(cols: Record<string, number[]>, row: Record<string, number>): void {
@@ -146,6 +302,12 @@ export async function executeRun(config: RunConfig, opts: ExecuteOptions = {}): 
     evalMs += performance.now() - te;
     if (curves.step[curves.step.length - 1] !== steps) push(curves, { step: steps, ...metrics });
     if (stopReason) extra.stopReason = stopReason;
+    const ev = evaluateModel(config, task, model, opts.onEvalProgress);
+    Object.assign(metrics, ev.metrics);
+    Object.assign(extra, ev.extra);
+    extra.evalTiming = ev.timing;
+    evalMs += ev.timing.probeMs + ev.timing.relearnMs + ev.timing.interpMs;
+    await opts.onTrained?.(model, task);
   } catch (e) {
     status = "failed";
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
