@@ -186,7 +186,7 @@ export function fourierSpec(rows: FourierRow[], title: string): VegaLiteSpec {
       height: 120,
       mark: { type: "line", point: { size: 10 } },
       encoding: {
-        x: { field: "k", type: "quantitative", title: "frequency k" },
+        x: { field: "k", type: "quantitative", title: "frequency k", axis: { tickMinStep: 1, format: "d" } },
         y: { aggregate: "mean", field: "share", type: "quantitative", title: "share of norm" },
         color: seriesColor(),
       },

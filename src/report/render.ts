@@ -23,9 +23,8 @@ export interface RenderedPlot {
 
 /**
  * Render a Vega-Lite spec in Node without a browser: compile to Vega, draw
- * with the headless `none` renderer to SVG, rasterise with resvg. resvg
- * finds no fonts unless told to load the system's (text then silently
- * vanishes), so it gets the same DejaVu Sans the spec asks for.
+ * with the headless `none` renderer to SVG, rasterise with resvg
+ * (`rasterize`).
  */
 export async function renderPlot(spec: VegaLiteSpec): Promise<RenderedPlot> {
   const full = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", ...spec, config: CONFIG };
@@ -33,14 +32,30 @@ export async function renderPlot(spec: VegaLiteSpec): Promise<RenderedPlot> {
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     const svg = await view.toSVG();
-    const png = new Resvg(svg, {
-      font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
-      fitTo: { mode: "zoom", value: 2 },
-    })
-      .render()
-      .asPng();
-    return { svg, png };
+    return { svg, png: rasterize(svg).png };
   } finally {
     view.finalize();
   }
+}
+
+/** A rasterised SVG: the PNG bytes and the RGBA pixels. */
+export interface Raster {
+  png: Buffer;
+  width: number;
+  height: number;
+  /** RGBA, row-major, `width * height * 4` bytes. */
+  pixels: Buffer;
+}
+
+/**
+ * SVG → PNG at `scale`× with resvg. resvg finds no fonts unless told to load
+ * the system's, and then text silently vanishes; DejaVu Sans is the font the
+ * plots ask for (Debian: fonts-dejavu-core).
+ */
+export function rasterize(svg: string, scale = 2): Raster {
+  const img = new Resvg(svg, {
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+    fitTo: { mode: "zoom", value: scale },
+  }).render();
+  return { png: img.asPng(), width: img.width, height: img.height, pixels: img.pixels };
 }
