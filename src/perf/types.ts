@@ -1,4 +1,5 @@
 import type { Tensor } from "../engine/tf.js";
+import type { Model } from "../models/types.js";
 
 /**
  * A reference training workload: a fixed model, batch and optimiser whose
@@ -21,6 +22,8 @@ export interface PerfWorkload {
 
 /** A built workload, ready to take steps. */
 export interface PerfSession {
+  /** The model being trained (for checks against the PyTorch reference). */
+  readonly model: Model;
   /** Number of trainable parameters (to check against the PyTorch reference's count). */
   readonly params: number;
   /** One optimiser step on the next batch; returns its loss. */

@@ -10,6 +10,7 @@ import { NumericalError } from "../../src/util/errors.js";
 function fakeSession(lossAt: (k: number) => number = (k) => 10 - k): PerfSession & { calls: number } {
   const s = {
     calls: 0,
+    model: undefined as unknown as PerfSession["model"], // never read by the timer
     params: 7,
     step() {
       s.calls += 1;

@@ -4,10 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mnistDataDir } from "../../src/data/mnist.js";
+import { Rng } from "../../src/engine/rng.js";
+import { tf } from "../../src/engine/tf.js";
 import { formatText } from "../../src/perf/format.js";
+import { workloads } from "../../src/perf/index.js";
 import { runPerf } from "../../src/perf/measure.js";
 import { DEFAULT_TIMING } from "../../src/perf/runner.js";
 import { findTorch, parseTorchLine, referenceScript, TORCH_INSTALL_HINT, TorchServer } from "../../src/perf/torch.js";
+import { fastBackend } from "../helpers.js";
 import { EXPECTED_PARAMS } from "./expected.js";
 
 const dir = mkdtempSync(join(tmpdir(), "antilearn-perf-torch-"));
@@ -107,11 +111,50 @@ describe("perf --compare torch without PyTorch", () => {
 // parameter counts derived by hand (which the tfjs workloads also have).
 const torch = findTorch({ ...process.env, ANTILEARN_PYTHON: savedEnv });
 describe.skipIf(!torch.ok)("the PyTorch references (PyTorch installed)", () => {
-  it("have the specified parameter counts", () => {
+  it("are the same models: the specified parameter counts, and antilearn's weights give the same logits", async () => {
     if (!torch.ok) return;
-    const r = spawnSync(torch.python, [referenceScript(), "--workload", "all", "--count-params"], { encoding: "utf8" });
+    await fastBackend();
+    const rng = new Rng(11);
+    const inputs: Record<string, { x: number[]; shape: number[]; dtype: "int32" | "float32" }> = {
+      "group-mlp": { x: [0, 1, 119, 7, 64, 64], shape: [3, 2], dtype: "int32" },
+      "modadd-transformer": { x: [0, 1, 113, 112, 5, 113, 57, 57, 113], shape: [3, 3], dtype: "int32" },
+      "mnist-cnn": { x: Array.from(rng.uniformArray(2 * 784)), shape: [2, 28, 28, 1], dtype: "float32" },
+      mlp: { x: Array.from(rng.uniformArray(2 * 784)), shape: [2, 784], dtype: "float32" },
+    };
+    const specs: Record<string, unknown> = {};
+    const ours: Record<string, number[]> = {};
+    for (const [name, input] of Object.entries(inputs)) {
+      const s = workloads.get(name).build(0);
+      try {
+        // biases start at zero: give every parameter random values so each one's place is checked
+        const params: Record<string, { shape: number[]; data: number[] }> = {};
+        for (const [k, v] of Object.entries(s.model.params)) {
+          v.assign(tf.tensor(rng.fork(k).normalArray(v.size, 0.2), v.shape, "float32"));
+          params[k] = { shape: v.shape, data: Array.from(v.dataSync()) };
+        }
+        const x = tf.tensor(input.x, input.shape, input.dtype);
+        const logits = s.model.forward(x);
+        ours[name] = Array.from(logits.dataSync());
+        tf.dispose([x, logits]);
+        specs[name] = { params, x: input.x, xShape: input.shape };
+      } finally {
+        s.dispose();
+      }
+    }
+    const file = join(dir, "weights.json");
+    writeFileSync(file, JSON.stringify(specs));
+    const args = [referenceScript(), "--workload", "all", "--count-params", "--logits", file];
+    const r = spawnSync(torch.python, args, { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(EXPECTED_PARAMS);
+    const out = JSON.parse(r.stdout) as { params: Record<string, number>; logits: Record<string, number[]> };
+    expect(out.params).toEqual(EXPECTED_PARAMS);
+    for (const [name, mine] of Object.entries(ours)) {
+      const theirs = out.logits[name];
+      expect(theirs).toHaveLength(mine.length);
+      const scale = Math.max(...mine.map(Math.abs));
+      const worst = Math.max(...mine.map((v, i) => Math.abs(v - theirs[i])));
+      expect(worst / scale, name).toBeLessThan(1e-4);
+    }
   });
 
   it("serve mode: warms up, then times blocks that train", async () => {
