@@ -1,6 +1,13 @@
 import { Registry } from "../util/registry.js";
+import { adversarialProbe } from "./adversarial-probe.js";
 import { baseline } from "./baseline.js";
+import { discriminateThenFinetune } from "./discriminate-then-finetune.js";
+import { earlyStopping } from "./early-stopping.js";
+import { interpPenalty } from "./interp-penalty.js";
+import { randomLabels } from "./random-labels.js";
+import { trainingSetup } from "./training-setup.js";
 import type { Technique } from "./types.js";
+import { uniformLabels } from "./uniform-labels.js";
 
 export type { Sampler, StepMetrics, Technique, TrainContext } from "./types.js";
 
@@ -8,3 +15,10 @@ export type { Sampler, StepMetrics, Technique, TrainContext } from "./types.js";
 export const techniques = new Registry<Technique>("technique");
 
 techniques.register(baseline);
+techniques.register(randomLabels);
+techniques.register(uniformLabels);
+techniques.register(adversarialProbe);
+techniques.register(discriminateThenFinetune);
+techniques.register(interpPenalty);
+techniques.register(earlyStopping);
+techniques.register(trainingSetup);
