@@ -6,6 +6,9 @@
 # -march=native build would SIGILL on an older CPU. The heavy lifting is
 # OpenBLAS sgemm, which picks its kernels at run time anyway; our own loops
 # that gain from AVX2/AVX-512 are compiled with target_clones (see common.h).
+# -ffp-contract=off: no fused multiply-adds in our own loops, so elementwise
+# results round exactly like tfjs' cpu kernels (AntilearnAdamW is bit-identical
+# to the op chain it replaces).
 {
   "targets": [
     {
@@ -30,7 +33,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off", "-Wall", "-Wno-unused-function"],
       "conditions": [
         ["target_arch=='x64'", { "cflags_cc": ["-march=x86-64-v2", "-mtune=generic"] }]
       ]

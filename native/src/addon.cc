@@ -11,7 +11,7 @@
 
 namespace al {
 
-static constexpr int ABI_VERSION = 1;
+static constexpr int ABI_VERSION = 2;
 
 static std::string type_name(napi_valuetype t) {
   switch (t) {

@@ -61,7 +61,7 @@ DEF_UNARY(u_square, x* x)
 DEF_UNARY(u_relu, x < 0.0f ? 0.0f : x)
 DEF_UNARY(u_relu6, x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x))
 DEF_UNARY(u_step, x != x ? QNAN : (x > 0.0f ? 1.0f : alpha))
-DEF_UNARY(u_sigmoid, 1.0f / (1.0f + fast_exp(-x)))
+DEF_UNARY(u_sigmoid, static_cast<float>(1.0 / (1.0 + fast_exp_d(-static_cast<double>(x)))))
 DEF_UNARY(u_tanh, std::tanh(x))
 DEF_UNARY(u_leakyrelu, x < 0.0f ? alpha * x : x)
 DEF_UNARY(u_elu, x >= 0.0f ? x : std::expm1(x))
@@ -251,6 +251,51 @@ Napi::Value AddN(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+AL_CLONES void adamw_loop(const float* __restrict p, const float* __restrict g, const float* __restrict m,
+                          const float* __restrict v, float* __restrict po, float* __restrict mo, float* __restrict vo,
+                          int64_t n, float b1, float c1, float b2, float c2, float sbc2, float eps, float step,
+                          float decay, bool decays) {
+  for (int64_t i = 0; i < n; i++) {
+    // Same operations in the same order as the op chain in src/train/adamw.ts,
+    // each rounded to float32, so results are bit-identical to it.
+    const float gi = g[i];
+    const float mn = m[i] * b1 + gi * c1;
+    const float vn = v[i] * b2 + (gi * gi) * c2;
+    const float denom = std::sqrt(vn) / sbc2 + eps;
+    const float update = (mn / denom) * step;
+    const float pd = decays ? p[i] * decay : p[i];
+    po[i] = pd - update;
+    mo[i] = mn;
+    vo[i] = vn;
+  }
+}
+
+/**
+ * adamw(p, g, m, v, pOut, mOut, vOut, beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, lr/bc1, 1-lr*wd):
+ * one AdamW step for one variable in one pass (the op chain is ~14 kernels,
+ * each a full pass with a fresh output). decay == 1 means no weight decay.
+ */
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  size_t n, ng, nm, nv, npo, nmo, nvo;
+  const float* p = f32(info, 0, &n);
+  const float* g = f32(info, 1, &ng);
+  const float* m = f32(info, 2, &nm);
+  const float* v = f32(info, 3, &nv);
+  float* po = f32(info, 4, &npo);
+  float* mo = f32(info, 5, &nmo);
+  float* vo = f32(info, 6, &nvo);
+  if (ng != n || nm != n || nv != n || npo != n || nmo != n || nvo != n)
+    throw Napi::RangeError::New(info.Env(), "adamw: all arrays must have the same length");
+  float h[8];
+  for (int i = 0; i < 8; i++) h[i] = static_cast<float>(num_arg(info, 7 + i));
+  const bool decays = h[7] != 1.0f;
+  parallel_for(static_cast<int64_t>(n), GRAIN / 4, [&](int64_t s, int64_t e) {
+    adamw_loop(p + s, g + s, m + s, v + s, po + s, mo + s, vo + s, e - s, h[0], h[1], h[2], h[3], h[4], h[5], h[6],
+               h[7], decays);
+  });
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 bool activation_inplace(float* x, int64_t n, int act, float alpha) {
@@ -269,6 +314,7 @@ void init_elementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("addN", Napi::Function::New(env, AddN));
+  exports.Set("adamw", Napi::Function::New(env, AdamW));
 }
 
 }  // namespace al

@@ -9,6 +9,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../src/engine/backend.js";
 import { loadNativeAddon } from "../../src/engine/native.js";
+import { fusedAdamW } from "../../src/engine/native-kernels/AntilearnAdamW.js";
 import { NATIVE_KERNEL_CONFIGS } from "../../src/engine/native-kernels/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { type Tensor, tf } from "../../src/engine/tf.js";
@@ -630,6 +631,52 @@ describe.each([1, 2])("native kernels vs cpu (%i threads)", (threads) => {
     );
     await expectSame(() => tf.add(tf.cast(tf.tensor1d([1, 2, 3], "int32"), "float32"), 0.5), "cast int32 -> float32");
     await expectSame(() => tf.mul(tf.cast(tf.tensor1d([1, 0, 1], "bool"), "float32"), 2.5), "cast bool -> float32");
+  });
+
+  test("AntilearnAdamW equals the AdamW op chain of src/train/adamw.ts bit for bit", async () => {
+    const [p, g, m] = [data([100, 517]), data([100, 517]), data([100, 517], -0.1, 0.1)];
+    const v = data([100, 517], 0, 0.01);
+    for (const [t, wd] of [
+      [1, 0],
+      [7, 0.5],
+    ]) {
+      const lr = 1e-3;
+      const b1 = 0.9;
+      const b2 = 0.999;
+      const eps = 1e-8;
+      const bc1 = 1 - b1 ** t;
+      const bc2 = 1 - b2 ** t;
+      // The chain, exactly as src/train/adamw.ts writes it, on the cpu backend.
+      const chain = await runOn("cpu", () => {
+        const mNew = tf.add(tf.mul(T(m), b1), tf.mul(T(g), 1 - b1));
+        const vNew = tf.add(tf.mul(T(v), b2), tf.mul(tf.square(T(g)), 1 - b2));
+        const denom = tf.add(tf.div(tf.sqrt(vNew), Math.sqrt(bc2)), eps);
+        const update = tf.mul(tf.div(mNew, denom), lr / bc1);
+        const decayed = wd !== 0 ? tf.mul(T(p), 1 - lr * wd) : T(p);
+        return [tf.sub(decayed, update), mNew, vNew];
+      });
+      const fused = await runOn("native", () => {
+        const r = fusedAdamW(T(p), T(g), T(m), T(v), {
+          beta1: b1,
+          beta2: b2,
+          eps,
+          stepSize: lr / bc1,
+          sqrtBiasCorrection2: Math.sqrt(bc2),
+          decay: 1 - lr * wd,
+        });
+        if (!r) throw new Error("no fused AdamW on native");
+        return r;
+      });
+      for (let i = 0; i < 3; i++) {
+        const a = fused[i].values;
+        const b = chain[i].values;
+        let differ = 0;
+        for (let j = 0; j < b.length; j++) if (a[j] !== b[j]) differ++;
+        expect(differ, `output ${i} at t=${t}: elements that differ`).toBe(0);
+      }
+    }
+    await tf.setBackend("cpu");
+    expect(fusedAdamW(tf.ones([2]), tf.ones([2]), tf.ones([2]), tf.ones([2]), {} as never)).toBeNull();
   });
 
   test("empty tensors", async () => {

@@ -12,6 +12,7 @@ import { fusedMatMulConfig } from "./_FusedMatMul.js";
 import { absConfig } from "./Abs.js";
 import { addConfig } from "./Add.js";
 import { addNConfig } from "./AddN.js";
+import { antilearnAdamWConfig } from "./AntilearnAdamW.js";
 import { batchMatMulConfig } from "./BatchMatMul.js";
 import { castConfig } from "./Cast.js";
 import { concatConfig } from "./Concat.js";
@@ -59,6 +60,7 @@ export const NATIVE_KERNEL_CONFIGS: readonly KernelConfig[] = [
   absConfig,
   addConfig,
   addNConfig,
+  antilearnAdamWConfig,
   batchMatMulConfig,
   castConfig,
   concatConfig,

@@ -12,7 +12,7 @@ import { tf } from "../tf.js";
 export const NATIVE_BACKEND = "native";
 
 /** Bumped in native/src/addon.cc whenever a function below changes; a stale build is refused. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 type F32 = Float32Array;
 type Typed = Float32Array | Int32Array | Uint8Array;
@@ -84,6 +84,23 @@ export interface NativeAddon {
   unary(op: number, x: F32, out: F32, alpha: number): void;
   binary(op: number, a: F32, aShape: Int32Array, b: F32, bShape: Int32Array, out: F32, outShape: Int32Array): void;
   addN(inputs: F32[], out: F32): void;
+  adamw(
+    p: F32,
+    g: F32,
+    m: F32,
+    v: F32,
+    pOut: F32,
+    mOut: F32,
+    vOut: F32,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    sqrtBiasCorrection2: number,
+    eps: number,
+    stepSize: number,
+    decay: number,
+  ): void;
   reduce(op: number, x: F32, out: F32, outer: number, r: number, inner: number): void;
   softmax(x: F32, out: F32, rows: number, cols: number): void;
 }
