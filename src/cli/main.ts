@@ -1,6 +1,7 @@
 import { AntilearnError } from "../util/errors.js";
 import { VERSION } from "../version.js";
 import { BENCH_HELP, benchCommand } from "./commands/bench.js";
+import { EVAL_HELP, evalCommand } from "./commands/eval.js";
 import { EXPORT_HELP, exportCommand } from "./commands/export.js";
 import { LIST_HELP, listCommand } from "./commands/list.js";
 import { PERF_HELP, perfCommand } from "./commands/perf.js";
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   run: { run: runCommand, help: RUN_HELP },
   list: { run: listCommand, help: LIST_HELP },
   show: { run: showCommand, help: SHOW_HELP },
+  eval: { run: evalCommand, help: EVAL_HELP },
   preview: { run: previewCommand, help: PREVIEW_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
   sweep: { run: sweepCommand, help: SWEEP_HELP },

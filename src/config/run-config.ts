@@ -10,11 +10,11 @@ import { TRAIN_DEFAULTS, type TrainConfig, trainConfig } from "./train.js";
  * part of the run's identity (a score compares a run with the baseline run
  * of the same eval config), so they live here and not in CLI flags.
  *
- * Default budgets were sized on a5-s5 (see docs in src/eval/*.ts): the
- * attack must learn the 60 odd elements' embeddings from its own data, which
- * a baseline does from 5,400 examples in ~120 steps of batch 512 at lr 1e-2
- * and not at all from 540; the probes and attacks together cost well under
- * the baseline's 1,000 full-batch training steps.
+ * Default budgets were sized on a5-s5: the attack must learn the 60 odd
+ * elements' embeddings from its own data, which the seed-0 baseline does
+ * from 5,400 examples (all of Y.relearn) in ~120 steps of batch 512 at lr
+ * 1e-2 (Y.test 0.99; 2,700 examples: 0.74; 540: 0.02); probes and attacks
+ * together cost less than half of the baseline's 1,000 full-batch steps.
  */
 export const evalConfig = z
   .object({
@@ -42,15 +42,18 @@ export const evalConfig = z
       .default(["embed", "all"]),
     /** Attack sizes: a value ≤ 1 is a fraction of Y.relearn, a larger one a number of examples. */
     relearnK: z.array(z.number().positive()).min(1).default([0.5, 1]),
-    /** Optimiser steps per attack. */
-    relearnSteps: z.number().int().nonnegative().default(150),
+    /**
+     * Optimiser steps per attack; "auto" = 15% of train.steps (150 for a5-s5's
+     * 1,000), so the attack stays a small, fixed share of the budget it probes.
+     */
+    relearnSteps: z.union([z.number().int().nonnegative(), z.literal("auto")]).default("auto"),
     /** Examples per attack step; 0 = all k. */
     relearnBatchSize: z.number().int().nonnegative().default(512),
     relearnOptimizer: z.enum(["adamw", "sgd"]).default("adamw"),
     relearnLr: z.number().positive().default(1e-2),
     relearnWeightDecay: z.number().nonnegative().default(0),
-    /** Score Y.test every this many attack steps (the curve's resolution). */
-    relearnEvalEvery: z.number().int().positive().default(15),
+    /** Score Y.test every this many attack steps; "auto" = a tenth of the attack (11 curve points). */
+    relearnEvalEvery: z.union([z.number().int().positive(), z.literal("auto")]).default("auto"),
     /** Irreps (group tasks) or Fourier frequencies (modular tasks) of the embeddings and logits. */
     interp: z.boolean().default(true),
     /** Logit similarity at or above which an irrep counts as key. */

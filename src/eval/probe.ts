@@ -31,7 +31,6 @@ import type { Model } from "../models/types.js";
 import type { Split } from "../tasks/types.js";
 import { AdamW } from "../train/adamw.js";
 import { splitTensors } from "../train/batches.js";
-import { crossEntropy } from "../train/loss.js";
 import { ConfigError, NumericalError } from "../util/errors.js";
 
 /** The probe recipe. */
@@ -189,10 +188,10 @@ function collectFeatures(
   return out;
 }
 
-/** Accuracy of a fitted probe: argmax(XW + b) vs labels. */
-function probeAccuracy(X: Tensor, y: Int32Array, W: Tensor, b: Tensor): number {
+/** Accuracy of a fitted probe: argmax(XW) vs labels (X has the constant bias column). */
+function probeAccuracy(X: Tensor, y: Int32Array, W: Tensor): number {
   return tf.tidy(() => {
-    const pred = tf.argMax(tf.add(tf.matMul(X, W), b), 1).dataSync();
+    const pred = tf.argMax(tf.matMul(X, W), 1).dataSync();
     let ok = 0;
     for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
     return y.length ? ok / y.length : Number.NaN;
@@ -227,53 +226,49 @@ export function fitSoftmaxProbe(
     const s = Math.sqrt(sd[j] / Math.max(1, n));
     scale[j] = s > 1e-6 ? 1 / s : 0; // a constant feature carries nothing: zero it
   }
+  // Standardised features plus a constant 1 (the bias, folded into W's last row
+  // so that the whole probe is one variable: half the optimiser work per step).
+  const d1 = dim + 1;
   const standardise = (x: Float32Array, rows: number) => {
-    const o = new Float32Array(rows * dim);
+    const o = new Float32Array(rows * d1);
     for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < dim; j++) o[i * dim + j] = (x[i * dim + j] - mu[j]) * scale[j];
+      for (let j = 0; j < dim; j++) o[i * d1 + j] = (x[i * dim + j] - mu[j]) * scale[j];
+      o[i * d1 + dim] = 1;
     }
     return o;
   };
-  const Xtr = tf.tensor2d(standardise(train.x, n), [n, dim]);
-  const Xte = tf.tensor2d(standardise(test.x, m), [m, dim]);
-  const ytr = tf.tensor1d(train.y, "int32");
-  const vars: Record<string, Variable> = {
-    W: ownedVariable(tf.zeros([dim, numClasses]), "probe.W"),
-    b: ownedVariable(tf.zeros([numClasses]), "probe.b"),
-  };
+  const Xtr = tf.tensor2d(standardise(train.x, n), [n, d1]);
+  const Xte = tf.tensor2d(standardise(test.x, m), [m, d1]);
+  const onehot = tf.tidy(() => tf.oneHot(tf.tensor1d(train.y, "int32"), numClasses));
+  // d(l2·‖W‖²)/dW = 2·l2·W on the weights, 0 on the bias row. The step below
+  // uses n times the gradient (no 1/n on the [n, classes] residual: Adam's
+  // update does not change when the gradient is scaled), so the decay is
+  // scaled by n too.
+  const decayRows = Float32Array.from({ length: d1 }, (_, j) => (j < dim ? 2 * opts.l2 * n : 0));
+  const decay = tf.tensor2d(decayRows, [d1, 1]);
+  const vars: Record<string, Variable> = { W: ownedVariable(tf.zeros([d1, numClasses]), "probe.W") };
+  const W = vars.W;
   const opt = new AdamW(vars, { lr: opts.lr });
-  const onehot = tf.oneHot(ytr, numClasses);
   try {
     // The gradient of mean cross-entropy + l2·‖W‖² is written out (softmax − onehot),
     // not taken by autodiff: a probe step is then two matmuls and a softmax, which
     // is several times faster than tf.variableGrads through softmaxCrossEntropy.
     for (let s = 0; s < opts.steps; s++) {
       tf.tidy(() => {
-        const p = tf.softmax(tf.add(tf.matMul(Xtr, vars.W), vars.b));
-        const g = tf.mul(tf.sub(p, onehot), 1 / n);
-        const gW = tf.add(tf.matMul(Xtr, g, true, false), tf.mul(vars.W, 2 * opts.l2));
-        opt.step({ W: gW, b: tf.sum(g, 0) });
+        const residual = tf.sub(tf.softmax(tf.matMul(Xtr, W)), onehot);
+        opt.step({ W: tf.add(tf.matMul(Xtr, residual, true, false), tf.mul(W, decay)) });
       });
     }
-    const loss = tf.tidy(
-      () =>
-        tf
-          .add(crossEntropy(tf.add(tf.matMul(Xtr, vars.W), vars.b), ytr), tf.mul(tf.sum(tf.square(vars.W)), opts.l2))
-          .dataSync()[0],
-    );
+    const loss = tf.tidy(() => {
+      const ce = tf.losses.softmaxCrossEntropy(onehot, tf.matMul(Xtr, W));
+      return tf.add(ce, tf.mul(tf.sum(tf.mul(tf.square(W), decay)), 0.5 / n)).dataSync()[0];
+    });
     if (!Number.isFinite(loss)) throw new NumericalError(`probe loss became ${loss} (lower eval.probeLr)`);
-    return {
-      trainAcc: probeAccuracy(Xtr, train.y, vars.W, vars.b),
-      testAcc: probeAccuracy(Xte, test.y, vars.W, vars.b),
-    };
+    return { trainAcc: probeAccuracy(Xtr, train.y, W), testAcc: probeAccuracy(Xte, test.y, W) };
   } finally {
     opt.dispose();
-    onehot.dispose();
-    vars.W.dispose();
-    vars.b.dispose();
-    Xtr.dispose();
-    Xte.dispose();
-    ytr.dispose();
+    W.dispose();
+    for (const t of [Xtr, Xte, onehot, decay]) t.dispose();
   }
 }
 

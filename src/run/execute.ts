@@ -71,6 +71,45 @@ export interface EvalOutcome {
   timing: { probeMs: number; relearnMs: number; interpMs: number };
 }
 
+/**
+ * Results of the fresh-model references, by what determines them. The fresh
+ * model is `buildModel(config, task, "fresh")` — a function of the task,
+ * model and seed only — and every evaluation is seeded, so its probe and
+ * attack results are the same for every technique of a setting: a process
+ * that evaluates several techniques (a bench worker, `eval --score`)
+ * computes them once. Small FIFO: a process rarely cycles through many
+ * settings, and each entry is a few curves.
+ */
+const freshCache = new Map<string, unknown>();
+const FRESH_CACHE_SIZE = 32;
+
+function cachedFresh<T>(what: string, config: RunConfig, compute: () => T): T {
+  const backend = currentBackend();
+  const key = hashConfig({
+    what,
+    task: config.task,
+    model: config.model,
+    eval: config.eval,
+    seed: config.seed,
+    backend: backend?.name ?? tf.getBackend(),
+    threads: backend?.threads ?? 1,
+    antilearn: VERSION,
+  });
+  if (freshCache.has(key)) return structuredClone(freshCache.get(key)) as T;
+  const value = compute();
+  freshCache.set(key, structuredClone(value));
+  if (freshCache.size > FRESH_CACHE_SIZE) freshCache.delete(freshCache.keys().next().value as string);
+  return value;
+}
+
+/** `eval.relearnSteps` and `eval.relearnEvalEvery` with "auto" resolved (15% of train.steps; 10 intervals). */
+export function resolveRelearnBudget(config: RunConfig): { steps: number; evalEvery: number } {
+  const { relearnSteps, relearnEvalEvery } = config.eval;
+  const steps = relearnSteps === "auto" ? Math.max(1, Math.round(0.15 * config.train.steps)) : relearnSteps;
+  const evalEvery = relearnEvalEvery === "auto" ? Math.max(1, Math.round(steps / 10)) : relearnEvalEvery;
+  return { steps, evalEvery };
+}
+
 /** Attack sizes from `eval.relearnK` (≤ 1: fraction of Y.relearn, else a count), clamped to Y.relearn, ascending, unique. */
 export function resolveRelearnK(values: readonly number[], n: number): number[] {
   const ks = values.map((v) => Math.min(n, Math.max(1, v <= 1 ? Math.round(v * n) : Math.round(v))));
@@ -117,13 +156,14 @@ export function evaluateModel(
     };
     const rng = () => new Rng(deriveSeed(config.seed, "eval:probe"));
     const trained = probeModel(model, relearnSplit, yTest, task.numClasses, { ...opts, rng: rng() });
-    const f = fresh();
-    let ref: ReturnType<typeof probeModel>;
-    try {
-      ref = probeModel(f, relearnSplit, yTest, task.numClasses, { ...opts, rng: rng() });
-    } finally {
-      f.dispose();
-    }
+    const ref = cachedFresh("probe", config, () => {
+      const f = fresh();
+      try {
+        return probeModel(f, relearnSplit, yTest, task.numClasses, { ...opts, rng: rng() });
+      } finally {
+        f.dispose();
+      }
+    });
     metrics.probeY = trained.best.testAcc;
     metrics.probeY_fresh = ref.best.testAcc;
     extra.probe = { model: trained, fresh: ref };
@@ -136,15 +176,16 @@ export function evaluateModel(
   if (ev.relearn) {
     const t = performance.now();
     const ks = resolveRelearnK(ev.relearnK, relearnSplit.n);
+    const budget = resolveRelearnBudget(config);
     const kMax = ks[ks.length - 1];
     const results: Record<string, { model: RelearnResult; fresh: RelearnResult }> = {};
     for (const mode of ev.relearnModes) {
       const opts = {
         ks,
         mode,
-        steps: ev.relearnSteps,
+        steps: budget.steps,
         batchSize: ev.relearnBatchSize,
-        evalEvery: ev.relearnEvalEvery,
+        evalEvery: budget.evalEvery,
         optimizer: {
           optimizer: ev.relearnOptimizer,
           lr: ev.relearnLr,
@@ -158,13 +199,14 @@ export function evaluateModel(
       const rng = () => new Rng(deriveSeed(config.seed, `eval:relearn:${mode}`));
       const copy = () => buildModel(config, task, "relearn-copy");
       const onModel = relearnAttack(model, copy, relearnSplit, yTest, { ...opts, rng: rng() });
-      const f = fresh();
-      let onFresh: RelearnResult;
-      try {
-        onFresh = relearnAttack(f, copy, relearnSplit, yTest, { ...opts, rng: rng() });
-      } finally {
-        f.dispose();
-      }
+      const onFresh = cachedFresh(`relearn:${mode}`, config, () => {
+        const f = fresh();
+        try {
+          return relearnAttack(f, copy, relearnSplit, yTest, { ...opts, rng: rng() });
+        } finally {
+          f.dispose();
+        }
+      });
       results[mode] = { model: onModel, fresh: onFresh };
       for (const [suffix, r] of [
         ["", onModel],
@@ -177,7 +219,7 @@ export function evaluateModel(
       }
       const last = (r: RelearnResult) => r.curves[r.curves.length - 1];
       log(
-        `relearn ${mode} k=${kMax}: ${last(onModel).final.toFixed(4)} (fresh ${last(onFresh).final.toFixed(4)}) after ${ev.relearnSteps} steps`,
+        `relearn ${mode} k=${kMax}: ${last(onModel).final.toFixed(4)} (fresh ${last(onFresh).final.toFixed(4)}) after ${budget.steps} steps`,
       );
     }
     const best = (key: "relearnY" | "relearnAuc", suffix: string) =>
@@ -186,7 +228,7 @@ export function evaluateModel(
     metrics.relearnY_fresh = best("relearnY", "_fresh");
     metrics.relearnAuc = best("relearnAuc", "");
     metrics.relearnAuc_fresh = best("relearnAuc", "_fresh");
-    extra.relearn = { ks, steps: ev.relearnSteps, modes: results };
+    extra.relearn = { ks, steps: budget.steps, evalEvery: budget.evalEvery, modes: results };
     timing.relearnMs = performance.now() - t;
     log(`relearn: ${(timing.relearnMs / 1000).toFixed(1)} s`);
   }

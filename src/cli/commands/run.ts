@@ -17,6 +17,10 @@ Train one model with one technique on one task pair, evaluate it and record it.
   --steps N           optimiser steps (default: the task's budget)
   --set KEY=VALUE     override any config key, repeatable:
                       task.trainFraction=0.5  train.lr=0.001  model.dHidden=64
+                      eval.relearnSteps=300  eval.relearnK=[0.25,1]  eval.probeSteps=100
+  --no-probe          skip the linear probes (same as --set eval.probe=false)
+  --no-relearn        skip the relearning attack (eval.relearn=false)
+  --no-interp         skip irreps / Fourier analysis (eval.interp=false)
   --backend B         auto | native | node | wasm | cpu (default auto)
   --threads N         intra-op threads (default: ANTILEARN_THREADS or 1)
   --db PATH           results store (default: ANTILEARN_DB or .antilearn/results.db)
@@ -37,6 +41,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       steps: { type: "string" },
       set: { type: "string", multiple: true, default: [] },
       "no-store": { type: "boolean", default: false },
+      "no-probe": { type: "boolean", default: false },
+      "no-relearn": { type: "boolean", default: false },
+      "no-interp": { type: "boolean", default: false },
     },
   });
   if (values.help) {
@@ -51,6 +58,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
   const steps = intFlag("steps", values.steps, 0);
   if (steps !== undefined) partial.train = { steps };
+  // The eval switches are config keys (they change what a run records, so its id).
+  const off: Record<string, boolean> = {};
+  for (const k of ["probe", "relearn", "interp"] as const) if (values[`no-${k}`]) off[k] = false;
+  if (Object.keys(off).length) partial.eval = off;
   const config = resolveRunConfig(applySets(partial, values.set ?? []));
   const backend = await initBackend(values.backend as BackendChoice, intFlag("threads", values.threads, 1));
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -65,8 +76,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
   let lastCurve: { accX: number; accY: number } | undefined;
+  let evalStarted = false;
   const record = await executeRun(config, {
     signal: abort.signal,
+    onEvalProgress: (m) => {
+      // Close the training bar once before the first evaluation line.
+      if (!evalStarted) progress.done();
+      evalStarted = true;
+      log(m);
+    },
     onProgress: (e) => {
       if (e.curve) lastCurve = e.curve;
       const fields: Record<string, number> = { loss: e.metrics.lossX };
@@ -75,7 +93,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     },
   });
   process.off("SIGINT", onSigint);
-  progress.done();
+  if (!evalStarted) progress.done();
   if (!values["no-store"]) {
     const store = new ResultStore(resolveDbPath(values.db));
     store.put(record);
