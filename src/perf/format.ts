@@ -37,6 +37,15 @@ export function conditions(r: PerfReport): string[] {
   for (const u of r.unavailable) lines.push(`backend ${u.backend} unavailable: ${u.reason}`);
   if (r.torch.requested && "skipped" in r.torch) lines.push(`PyTorch skipped: ${r.torch.skipped}`);
   for (const w of r.results) {
+    for (const b of w.tfjs) {
+      const t = b.timing;
+      if (t.blockMs.length < r.blocks) {
+        const n = t.blockMs.length;
+        lines.push(
+          `${w.workload} on ${b.backend}: ${n} block${n === 1 ? "" : "s"} of ${t.stepsPerBlock} step${t.stepsPerBlock === 1 ? "" : "s"} after ${t.warmupSteps} warm-up (time budget)`,
+        );
+      }
+    }
     if (w.torchError) lines.push(`PyTorch failed on ${w.workload}: ${w.torchError}`);
     // The two sides must be the same model: a parameter count that differs means they are not.
     const tfjsParams = w.tfjs[0]?.params;

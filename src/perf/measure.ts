@@ -184,7 +184,10 @@ export async function runPerf(opts: PerfOptions, log: (line: string) => void = (
         try {
           const timer = new BlockTimer(session);
           timer.warmup(opts.timing);
-          for (let b = 0; b < opts.timing.blocks; b++) {
+          log(
+            `perf: ${name} on ${backend}: warm-up ${timer.warmupSteps} step(s) at ${timer.warmupMsPerStep.toFixed(1)} ms/step`,
+          );
+          for (let b = 0; timer.wantsBlock(opts.timing); b++) {
             const ms = timer.block();
             let line = `perf: ${name} on ${backend}: block ${b + 1}/${opts.timing.blocks}: ${ms.toFixed(2)} ms/step (${timer.stepsPerBlock} steps)`;
             if (server) {
@@ -205,7 +208,7 @@ export async function runPerf(opts: PerfOptions, log: (line: string) => void = (
           const entry: BackendResult = {
             backend,
             params: session.params,
-            timing: timingOf(timer, opts.timing.warmupSteps),
+            timing: timingOf(timer),
           };
           if (opts.profile) {
             entry.profile = await profileSession(session, timer.stepsPerBlock);

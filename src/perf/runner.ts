@@ -14,6 +14,14 @@ export interface TimingOptions {
   targetBlockMs: number;
   /** Largest calibrated block (steps). */
   maxStepsPerBlock: number;
+  /**
+   * Wall-time budget (ms) for one workload on one backend, warm-up included:
+   * warm-up stops once it has used a quarter of it, and no block starts that
+   * would likely end past it. One warm-up step and one block always run.
+   * This is what keeps the plain-JS cpu backend (minutes per step on the
+   * bigger workloads) from taking hours. Undefined = no budget.
+   */
+  budgetMs?: number;
 }
 
 export const DEFAULT_TIMING: TimingOptions = {
@@ -21,6 +29,7 @@ export const DEFAULT_TIMING: TimingOptions = {
   warmupSteps: 2,
   targetBlockMs: 1000,
   maxStepsPerBlock: 200,
+  budgetMs: 120_000,
 };
 
 /** Steps per block aimed at `targetMs`, given the warm-up's ms per step; at least 1. */
@@ -45,11 +54,19 @@ export class BlockTimer {
   readonly losses: number[] = [];
   stepsPerBlock = 0;
   warmupMsPerStep = 0;
+  /** Warm-up steps actually taken (fewer than asked when the budget ran short). */
+  warmupSteps = 0;
+  /** Wall ms spent in steps so far, warm-up included. */
+  spentMs = 0;
 
-  constructor(private readonly session: PerfSession) {}
+  /** @param now the clock (ms); a seam for tests, performance.now otherwise. */
+  constructor(
+    private readonly session: PerfSession,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   private run(n: number): number {
-    const t0 = performance.now();
+    const t0 = this.now();
     for (let i = 0; i < n; i++) {
       const loss = this.session.step();
       if (!Number.isFinite(loss)) {
@@ -57,14 +74,35 @@ export class BlockTimer {
       }
       this.losses.push(loss);
     }
-    return (performance.now() - t0) / n;
+    const ms = this.now() - t0;
+    this.spentMs += ms;
+    return ms / n;
   }
 
-  /** Untimed steps; fixes `stepsPerBlock` (given, or calibrated from these steps). */
+  /**
+   * Untimed steps (at most `warmupSteps`, fewer once a quarter of the budget
+   * is used); fixes `stepsPerBlock` (given, or calibrated from these steps).
+   */
   warmup(opts: TimingOptions): void {
-    this.warmupMsPerStep = opts.warmupSteps > 0 ? this.run(opts.warmupSteps) : 0;
+    const budget = opts.budgetMs ?? Number.POSITIVE_INFINITY;
+    while (this.warmupSteps < opts.warmupSteps && (this.warmupSteps === 0 || this.spentMs < budget / 4)) {
+      this.run(1);
+      this.warmupSteps += 1;
+    }
+    this.warmupMsPerStep = this.warmupSteps > 0 ? this.spentMs / this.warmupSteps : 0;
     this.stepsPerBlock =
       opts.stepsPerBlock ?? calibrateSteps(this.warmupMsPerStep, opts.targetBlockMs, opts.maxStepsPerBlock);
+  }
+
+  /**
+   * Whether to time another block: always the first, then up to `blocks` as
+   * long as one more block (estimated from the median so far) fits the budget.
+   */
+  wantsBlock(opts: TimingOptions): boolean {
+    if (this.blockMs.length === 0) return true;
+    if (this.blockMs.length >= opts.blocks) return false;
+    const next = median(this.blockMs) * this.stepsPerBlock;
+    return this.spentMs + next <= (opts.budgetMs ?? Number.POSITIVE_INFINITY);
   }
 
   /** One timed block of `stepsPerBlock` steps; returns its ms per step. */
@@ -90,23 +128,23 @@ export interface Timing {
 }
 
 /** Summarise a finished BlockTimer. */
-export function timingOf(t: BlockTimer, warmupSteps: number): Timing {
+export function timingOf(t: BlockTimer): Timing {
   return {
     msPerStep: median(t.blockMs),
     blockMs: t.blockMs,
     stepsPerBlock: t.stepsPerBlock,
-    warmupSteps,
+    warmupSteps: t.warmupSteps,
     firstLoss: t.losses[0],
     lastLoss: t.losses[t.losses.length - 1],
   };
 }
 
-/** Warm up, then time `blocks` blocks back to back. */
+/** Warm up, then time up to `blocks` blocks (within the budget) back to back. */
 export function timeSession(session: PerfSession, opts: TimingOptions): Timing {
   const t = new BlockTimer(session);
   t.warmup(opts);
-  for (let b = 0; b < opts.blocks; b++) t.block();
-  return timingOf(t, opts.warmupSteps);
+  while (t.wantsBlock(opts)) t.block();
+  return timingOf(t);
 }
 
 /** tfjs ms/step ÷ torch ms/step (above 1: tfjs is slower); null when either is missing or not positive. */

@@ -63,6 +63,31 @@ describe("timing arithmetic", () => {
     expect(t.msPerStep).toBe(median(t.blockMs));
   });
 
+  it("the time budget cuts warm-up at a quarter and stops blocks that would overrun, keeping one of each", () => {
+    let clock = 0;
+    const s = fakeSession();
+    const slow = { ...s, step: () => ((clock += 10), s.step()) }; // every step takes 10 ms
+    const opts = { blocks: 5, stepsPerBlock: 3, warmupSteps: 4, targetBlockMs: 1000, maxStepsPerBlock: 200 };
+    // budget 100 ms: warm-up stops at 30 ≥ 25 ms (3 steps); blocks of 30 ms end at 60, 90; a third would end at 120
+    const t = new BlockTimer(slow, () => clock);
+    t.warmup({ ...opts, budgetMs: 100 });
+    expect(t.warmupSteps).toBe(3);
+    expect(t.warmupMsPerStep).toBe(10);
+    while (t.wantsBlock({ ...opts, budgetMs: 100 })) t.block();
+    expect(t.blockMs).toEqual([10, 10]);
+    expect(t.spentMs).toBe(90);
+    // a budget smaller than one step still gives one warm-up step and one block
+    const tiny = new BlockTimer(slow, () => clock);
+    tiny.warmup({ ...opts, budgetMs: 1 });
+    while (tiny.wantsBlock({ ...opts, budgetMs: 1 })) tiny.block();
+    expect([tiny.warmupSteps, tiny.blockMs.length]).toEqual([1, 1]);
+    // no budget: everything asked for
+    const all = new BlockTimer(slow, () => clock);
+    all.warmup(opts);
+    while (all.wantsBlock(opts)) all.block();
+    expect([all.warmupSteps, all.blockMs.length]).toEqual([4, 5]);
+  });
+
   it("a non-finite loss stops timing with a NumericalError naming the step", () => {
     const timer = new BlockTimer(fakeSession((k) => (k === 3 ? Number.NaN : 1)));
     timer.warmup({ blocks: 1, stepsPerBlock: 5, warmupSteps: 1, targetBlockMs: 1000, maxStepsPerBlock: 200 });

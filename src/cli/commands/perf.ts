@@ -17,6 +17,9 @@ Time reference training workloads: median ms per optimiser step.
   --blocks N            timed blocks, the median is reported (default ${DEFAULT_TIMING.blocks})
   --steps-per-block K   steps per block (default: calibrated so a block takes ~1 s)
   --warmup N            untimed steps first (default ${DEFAULT_TIMING.warmupSteps})
+  --budget-s S          time budget per workload and backend, warm-up included: fewer warm-up
+                        steps and blocks when it runs short, never less than 1 of each
+                        (default ${(DEFAULT_TIMING.budgetMs ?? 0) / 1000}; the cpu backend needs minutes per step on some)
   --compare torch       also time the PyTorch reference (bench/reference/perf.py), its blocks
                         interleaved with the tfjs blocks, and print tfjs/torch ratios; skipped with
                         a message if no python3 can import torch (ANTILEARN_PYTHON picks one)
@@ -39,6 +42,7 @@ export async function perfCommand(argv: string[]): Promise<number> {
       blocks: { type: "string" },
       "steps-per-block": { type: "string" },
       warmup: { type: "string" },
+      "budget-s": { type: "string" },
       compare: { type: "string" },
       "torch-arg": { type: "string", multiple: true, default: [] },
       profile: { type: "boolean", default: false },
@@ -74,6 +78,7 @@ export async function perfCommand(argv: string[]): Promise<number> {
         ...DEFAULT_TIMING,
         blocks: intFlag("blocks", values.blocks, 1) ?? DEFAULT_TIMING.blocks,
         warmupSteps: intFlag("warmup", values.warmup, 0) ?? DEFAULT_TIMING.warmupSteps,
+        budgetMs: (intFlag("budget-s", values["budget-s"], 1) ?? (DEFAULT_TIMING.budgetMs ?? 0) / 1000) * 1000,
         ...(stepsPerBlock !== undefined ? { stepsPerBlock } : {}),
       },
       compareTorch: values.compare === "torch",
