@@ -2,8 +2,9 @@
 //   mlp:   784-256-256-10 MLP, batch 128, Adam (the AdamW update below with weight decay 0)
 //   embed: two gathers from 120x256 tables, concat, matmul->128, relu, matmul->120,
 //          softmax cross-entropy, batch 5760, AdamW (weight decay 1)
-// Usage: node native/bench/train.mjs <cpu|wasm|native> <threads> <mlp|embed> [steps] [--profile] [--fused-adam]
+// Usage: node native/bench/train.mjs <cpu|wasm|native> <threads> <mlp|embed> [steps] [--profile] [--fused-adam] [--warmup=N]
 // --fused-adam: one AntilearnAdamW kernel per variable where the backend has it (native).
+// --warmup=N: untimed steps first (default 3).
 // Imports the compiled engine from AL_DIST (default: dist/, i.e. after `npm run build`).
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -14,6 +15,7 @@ const { initBackend } = await import(pathToFileURL(`${dist}/engine/backend.js`).
 const [backend = "cpu", threadsArg = "1", workload = "mlp", stepsArg = "20"] = process.argv.slice(2);
 const profile = process.argv.includes("--profile");
 const fusedAdam = process.argv.includes("--fused-adam");
+const warmup = Number(process.argv.find((a) => a.startsWith("--warmup="))?.slice(9) ?? 3);
 const { fusedAdamW } = await import(pathToFileURL(`${dist}/engine/native-kernels/AntilearnAdamW.js`).href);
 const threads = Number(threadsArg);
 const steps = Number(stepsArg);
@@ -131,7 +133,7 @@ function step() {
   for (const g of Object.values(grads)) g.dispose();
   return l;
 }
-for (let i = 0; i < 3; i++) step();
+for (let i = 0; i < warmup; i++) step();
 const before = tf.memory().numTensors;
 const t0 = performance.now();
 const c0 = process.cpuUsage();

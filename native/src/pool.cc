@@ -40,9 +40,10 @@ struct Pool {
   void worker(int index) {
     uint64_t seen = generation.load(std::memory_order_acquire);
     for (;;) {
-      // Spin briefly, then sleep until the next job.
+      // Spin briefly (~50 us), then sleep until the next job: a longer spin
+      // competes with OpenBLAS's own threads (and other processes) for the cores.
       int spins = 0;
-      while (generation.load(std::memory_order_acquire) == seen && spins < 20000) {
+      while (generation.load(std::memory_order_acquire) == seen && spins < 4096) {
         AL_PAUSE();
         spins++;
       }
