@@ -24,13 +24,25 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   perf: { run: perfCommand, help: PERF_HELP },
 };
 
+/** The first sentence of a command's help text after its usage lines. */
+function summary(help: string): string {
+  const body = help
+    .split("\n\n")
+    .slice(1)
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const end = body.indexOf(". ");
+  return end > 0 ? body.slice(0, end + 1) : body;
+}
+
 const USAGE = `antilearn ${VERSION}: train on a task X so that a related task Y is never learned
 
 usage: antilearn <command> [options]     (antilearn <command> --help for details)
 
 commands:
 ${Object.entries(COMMANDS)
-  .map(([k, v]) => `  ${k.padEnd(8)} ${v.help.split("\n")[2] ?? ""}`)
+  .map(([k, v]) => `  ${k.padEnd(8)} ${summary(v.help)}`)
   .join("\n")}
 `;
 

@@ -31,7 +31,7 @@ export const a5s5: TaskPair<typeof a5s5Config> = {
     "A model that learns A5 through its 4-dim irrep (the restriction of S5's standard rep) needs only the odd elements' embeddings to compose in S5; whether it does depends on which irreps it learns.",
   configSchema: a5s5Config,
   defaultModel: "embed-mlp",
-  trainDefaults: { steps: 1000, batchSize: 0, lr: 3e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98, evalEvery: 100 },
+  trainDefaults: { steps: 1500, batchSize: 0, lr: 3e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98, evalEvery: 100 },
   build(config: A5S5Config, seed: number): BuiltTask {
     if (config.yAccessFraction + config.yTestFraction >= 1) {
       throw new ConfigError(
