@@ -47,13 +47,18 @@ export const evalConfig = z
      * 1,000), so the attack stays a small, fixed share of the budget it probes.
      */
     relearnSteps: z.union([z.number().int().nonnegative(), z.literal("auto")]).default("auto"),
-    /** Examples per attack step; 0 = all k. */
-    relearnBatchSize: z.number().int().nonnegative().default(512),
+    /**
+     * Examples per attack step; 0 = all k; "auto" = train.batchSize, or 512 when
+     * training is full batch (the group and modular pairs, whose splits are small).
+     */
+    relearnBatchSize: z.union([z.number().int().nonnegative(), z.literal("auto")]).default("auto"),
     relearnOptimizer: z.enum(["adamw", "sgd"]).default("adamw"),
     relearnLr: z.number().positive().default(1e-2),
     relearnWeightDecay: z.number().nonnegative().default(0),
-    /** Score Y.test every this many attack steps; "auto" = a tenth of the attack (11 curve points). */
+    /** Score the curve every this many attack steps; "auto" = a tenth of the attack (11 curve points). */
     relearnEvalEvery: z.union([z.number().int().positive(), z.literal("auto")]).default("auto"),
+    /** The curve is scored on a seeded subset of this many Y.test rows; the final accuracy on all of Y.test. */
+    relearnCurveExamples: z.number().int().positive().default(512),
     /** Irreps (group tasks) or Fourier frequencies (modular tasks) of the embeddings and logits. */
     interp: z.boolean().default(true),
     /** Logit similarity at or above which an irrep counts as key. */

@@ -43,8 +43,15 @@ export interface RelearnOptions {
   steps: number;
   /** Examples per step; 0 or ≥ k means all k every step. */
   batchSize: number;
-  /** Score Y.test every this many steps (and at step 0 and the last step). */
+  /** Score the curve every this many steps (and at step 0 and the last step). */
   evalEvery: number;
+  /**
+   * The curve is scored on a fixed seeded subset of this many Y.test rows
+   * (all of Y.test if it is smaller); `final` is always on all of Y.test.
+   * Scoring a large image test split at every curve point would cost more
+   * than the attack itself.
+   */
+  curveExamples: number;
   optimizer: Pick<TrainConfig, "optimizer" | "lr" | "weightDecay" | "beta1" | "beta2">;
   /** Examples per forward pass when scoring (memory, not results). */
   evalBatchSize: number;
@@ -57,13 +64,15 @@ export interface RelearnOptions {
 /** One attack's curve. */
 export interface RelearnCurve {
   k: number;
-  /** Steps at which Y.test was scored (0 first, `steps` last). */
+  /** Steps at which the curve was scored (0 first, `steps` last). */
   step: number[];
-  /** Y.test accuracy at those steps. */
+  /** Accuracy at those steps on `curveRows` rows of Y.test (all of it when it is small). */
   acc: number[];
+  /** Rows of Y.test the curve was scored on. */
+  curveRows: number;
   /** Training loss on the attack's batch at those steps (NaN at step 0). */
   loss: number[];
-  /** Accuracy after the last step. */
+  /** Accuracy on all of Y.test after the last step. */
   final: number;
   /** Area under the curve: mean accuracy over the curve points. */
   auc: number;
@@ -139,6 +148,13 @@ export function relearnAttack(
     }
   }
   const order = opts.rng.fork("subset").permutation(relearn.n);
+  const curveSplit =
+    test.n > opts.curveExamples
+      ? takeRows(
+          test,
+          Int32Array.from(opts.rng.fork("curve").permutation(test.n).subarray(0, opts.curveExamples)).sort(),
+        )
+      : test;
   const trainCfg: TrainConfig = { ...opts.optimizer, steps: opts.steps, batchSize: opts.batchSize, evalEvery: 1 };
   const curves: RelearnCurve[] = [];
   let trained: string[] = [];
@@ -149,10 +165,18 @@ export function relearnAttack(
     const vars = attackParams(model, opts.mode);
     trained = Object.keys(vars);
     const opt = makeOptimizer(vars, trainCfg);
-    const curve: RelearnCurve = { k, step: [], acc: [], loss: [], final: Number.NaN, auc: Number.NaN };
+    const curve: RelearnCurve = {
+      k,
+      step: [],
+      acc: [],
+      curveRows: curveSplit.n,
+      loss: [],
+      final: Number.NaN,
+      auc: Number.NaN,
+    };
     const score = (step: number, loss: number) => {
       curve.step.push(step);
-      curve.acc.push(evaluateSplit(model, test, opts.evalBatchSize).acc);
+      curve.acc.push(evaluateSplit(model, curveSplit, opts.evalBatchSize).acc);
       curve.loss.push(loss);
     };
     try {
@@ -171,13 +195,14 @@ export function relearnAttack(
         }
         if (s % opts.evalEvery === 0 || s === opts.steps) score(s, loss);
       }
+      curve.final =
+        curveSplit === test ? curve.acc[curve.acc.length - 1] : evaluateSplit(model, test, opts.evalBatchSize).acc;
       opts.onAttacked?.(model, k);
     } finally {
       opt.dispose();
       stream.dispose();
       model.dispose();
     }
-    curve.final = curve.acc[curve.acc.length - 1];
     curve.auc = curve.acc.reduce((a, b) => a + b, 0) / curve.acc.length;
     curves.push(curve);
   }

@@ -102,12 +102,19 @@ function cachedFresh<T>(what: string, config: RunConfig, compute: () => T): T {
   return value;
 }
 
-/** `eval.relearnSteps` and `eval.relearnEvalEvery` with "auto" resolved (15% of train.steps; 10 intervals). */
-export function resolveRelearnBudget(config: RunConfig): { steps: number; evalEvery: number } {
-  const { relearnSteps, relearnEvalEvery } = config.eval;
+/**
+ * The attack's budget with "auto" resolved: steps = 15% of train.steps, batch
+ * = the training batch (512 when training is full batch), curve scored at 10
+ * intervals. Relative to the training budget so that the attack stays a
+ * fixed, modest share of what it probes, whatever the pair.
+ */
+export function resolveRelearnBudget(config: RunConfig): { steps: number; batchSize: number; evalEvery: number } {
+  const { relearnSteps, relearnBatchSize, relearnEvalEvery } = config.eval;
   const steps = relearnSteps === "auto" ? Math.max(1, Math.round(0.15 * config.train.steps)) : relearnSteps;
+  const batchSize =
+    relearnBatchSize === "auto" ? (config.train.batchSize > 0 ? config.train.batchSize : 512) : relearnBatchSize;
   const evalEvery = relearnEvalEvery === "auto" ? Math.max(1, Math.round(steps / 10)) : relearnEvalEvery;
-  return { steps, evalEvery };
+  return { steps, batchSize, evalEvery };
 }
 
 /** Attack sizes from `eval.relearnK` (≤ 1: fraction of Y.relearn, else a count), clamped to Y.relearn, ascending, unique. */
@@ -184,8 +191,9 @@ export function evaluateModel(
         ks,
         mode,
         steps: budget.steps,
-        batchSize: ev.relearnBatchSize,
+        batchSize: budget.batchSize,
         evalEvery: budget.evalEvery,
+        curveExamples: ev.relearnCurveExamples,
         optimizer: {
           optimizer: ev.relearnOptimizer,
           lr: ev.relearnLr,
@@ -228,7 +236,7 @@ export function evaluateModel(
     metrics.relearnY_fresh = best("relearnY", "_fresh");
     metrics.relearnAuc = best("relearnAuc", "");
     metrics.relearnAuc_fresh = best("relearnAuc", "_fresh");
-    extra.relearn = { ks, steps: budget.steps, evalEvery: budget.evalEvery, modes: results };
+    extra.relearn = { ks, ...budget, modes: results };
     timing.relearnMs = performance.now() - t;
     log(`relearn: ${(timing.relearnMs / 1000).toFixed(1)} s`);
   }
@@ -336,8 +344,9 @@ export async function executeRun(config: RunConfig, opts: ExecuteOptions = {}): 
   try {
     checkpoint(0);
     const tt = performance.now();
+    const evalBefore = evalMs; // checkpoint(0) ran before the training clock started
     await tech.train(ctx);
-    trainMs = performance.now() - tt - evalMs;
+    trainMs = performance.now() - tt - (evalMs - evalBefore);
     if (opts.signal?.aborted) throw new Error("interrupted");
     const te = performance.now();
     metrics = evaluateBehaviour(model, { xTest, yTest }, config.eval.batchSize);

@@ -69,11 +69,17 @@ describe("evaluations in the run pipeline", () => {
     expect(resolveRelearnK([0.0001], 100)).toEqual([1]);
   });
 
-  it("the attack's default budget is 15% of the training steps, scored at 11 points", () => {
+  it("the attack's default budget follows the training budget: 15% of its steps, its batch, 11 curve points", () => {
     const at = (sets: string[]) =>
-      resolveRelearnBudget(resolveRunConfig(applySets({ task: { name: "a5-s5" }, technique: { name: "baseline" } }, sets)));
-    expect(at(["train.steps=1000"])).toEqual({ steps: 150, evalEvery: 15 });
-    expect(at(["train.steps=20"])).toEqual({ steps: 3, evalEvery: 1 });
-    expect(at(["eval.relearnSteps=40", "eval.relearnEvalEvery=7"])).toEqual({ steps: 40, evalEvery: 7 });
+      resolveRelearnBudget(
+        resolveRunConfig(applySets({ task: { name: "a5-s5" }, technique: { name: "baseline" } }, sets)),
+      );
+    expect(at(["train.steps=1000"])).toEqual({ steps: 150, batchSize: 512, evalEvery: 15 });
+    expect(at(["train.steps=20", "train.batchSize=64"])).toEqual({ steps: 3, batchSize: 64, evalEvery: 1 });
+    expect(at(["eval.relearnSteps=40", "eval.relearnEvalEvery=7", "eval.relearnBatchSize=0"])).toEqual({
+      steps: 40,
+      batchSize: 0,
+      evalEvery: 7,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../src/engine/rng.js";
 import { tf } from "../../src/engine/tf.js";
+import { evaluateSplit } from "../../src/eval/behaviour.js";
 import { attackParams, copyModel, relearnAttack } from "../../src/eval/relearn.js";
 import { models } from "../../src/models/index.js";
 import type { Model } from "../../src/models/types.js";
@@ -23,6 +24,7 @@ const opts = (mode: "all" | "embed", onAttacked?: (m: Model, k: number) => void)
   steps: 6,
   batchSize: 64,
   evalEvery: 4,
+  curveExamples: 500,
   optimizer: { optimizer: "adamw" as const, lr: 1e-2, weightDecay: 0, beta1: 0.9, beta2: 0.999 },
   evalBatchSize: 4096,
   rng: new Rng(3),
@@ -39,12 +41,16 @@ describe("relearnAttack", () => {
     const source = make(1)();
     const orig = snapshot(source);
     const attacked: Record<string, Float32Array>[] = [];
+    const fullAcc: number[] = [];
     const r = relearnAttack(
       source,
       make(99),
       task.splits["Y.relearn"],
       task.splits["Y.test"],
-      opts("embed", (m) => attacked.push(snapshot(m) as Record<string, Float32Array>)),
+      opts("embed", (m) => {
+        attacked.push(snapshot(m) as Record<string, Float32Array>);
+        fullAcc.push(evaluateSplit(m, task.splits["Y.test"]).acc);
+      }),
     );
     expect(r.trained).toEqual(["embed_left.W", "embed_right.W", "unembed.W"]);
     expect(attacked).toHaveLength(2);
@@ -54,14 +60,15 @@ describe("relearnAttack", () => {
       for (const k of ["embed_left.W", "embed_right.W", "unembed.W"]) expect(a[k]).not.toEqual(orig[k]);
     }
     expect(snapshot(source)).toEqual(orig);
-    // Curve: steps 0, 4 and the last (6); final and area from it.
-    for (const c of r.curves) {
+    // Curve: steps 0, 4 and the last (6) on 500 of Y.test's 3,240 rows; final on all of them.
+    r.curves.forEach((c, i) => {
       expect(c.step).toEqual([0, 4, 6]);
-      expect(c.final).toBe(c.acc[2]);
+      expect(c.curveRows).toBe(500);
+      expect(c.final).toBe(fullAcc[i]);
       expect(c.auc).toBeCloseTo((c.acc[0] + c.acc[1] + c.acc[2]) / 3, 12);
       expect(c.loss[0]).toBeNaN();
       expect(c.loss[2]).toBeGreaterThan(0);
-    }
+    });
     expect(r.curves.map((c) => c.k)).toEqual([50, 400]);
     // Every attack starts from the source: the step-0 accuracy is the source's.
     expect(r.curves[0].acc[0]).toBe(r.curves[1].acc[0]);
