@@ -30,6 +30,12 @@ const hparams = z
     advProbeHidden: z.number().int().positive().default(64),
     /** Adversary updates per model step (in `reversal` mode the last one shares the model's backward pass). */
     advProbeSteps: z.number().int().positive().default(1),
+    /**
+     * Y.access examples per adversary step and per penalty term; 0 = the
+     * run's batch size (all of Y.access for full-batch runs) capped at 512,
+     * because every model step costs 1 + advProbeSteps extra passes over it.
+     */
+    advProbeBatchSize: z.number().int().nonnegative().default(0),
     /** The adversaries' own AdamW. */
     advProbeLr: z.number().positive().default(1e-2),
     advProbeWeightDecay: z.number().nonnegative().default(0),
@@ -72,6 +78,7 @@ export const adversarialProbe: Technique<typeof hparams> = {
     advProbeArch: (rng) => (rng.uniform() < 0.5 ? "linear" : "mlp"),
     advProbeHidden: (rng) => 2 ** (4 + rng.int(4)),
     advProbeSteps: (rng) => 1 + rng.int(4),
+    advProbeBatchSize: (rng) => [0, 128, 256, 512, 1024][rng.int(5)],
     advProbeLr: (rng) => 10 ** (rng.uniform() * 1.5 - 3),
     advProbeWeightDecay: (rng) => (rng.uniform() < 0.5 ? 0 : 10 ** (rng.uniform() * 3 - 4)),
   },
@@ -108,40 +115,43 @@ function trainAdversarially(ctx: TrainContext<H>): void {
   const advOpt = new AdamW(advVars, { lr: h.advProbeLr, weightDecay: h.advProbeWeightDecay });
   // Same X stream as supervisedTraining's, so that λ = 0 trains exactly like the baseline.
   const xs = new BatchStream(ctx.xTrain, ctx.train.batchSize, ctx.rng.fork("batches:X.train:0"));
-  const ys = new BatchStream(y, ctx.train.batchSize, ctx.rng.fork("batches:Y.access"));
+  const yBatch =
+    h.advProbeBatchSize > 0 ? h.advProbeBatchSize : Math.min(512, ctx.train.batchSize > 0 ? ctx.train.batchSize : y.n);
+  const ys = new BatchStream(y, yBatch, ctx.rng.fork("batches:Y.access"));
   const pending: ActivationCache[] = [];
   const lastAcc = new Float64Array(hooks.length);
   const logEvery = Math.max(1, Math.round(ctx.train.evalEvery / 10));
 
-  /** Per-hook adversary CE and accuracy on activations `acts` (rank-1 CE scalars, accuracy scalars). */
-  const adversaryLosses = (acts: Tensor[], labels: Tensor) => {
+  const reversal = h.advProbeMode === "reversal";
+  /** Whether step `s` logs the adversaries' accuracy (computing it costs an arg-max per hook). */
+  const due = (s: number) => s % logEvery === 0 || s === ctx.train.steps;
+
+  /** Per-hook adversary cross-entropies on activations `acts`; records their accuracies if `measure`. */
+  const adversaryLosses = (acts: Tensor[], labels: Tensor, measure: boolean): Tensor[] => {
     const ces: Tensor[] = [];
     const accs: Tensor[] = [];
     acts.forEach((a, i) => {
       const logits = advs[i].forward(a);
       ces.push(crossEntropy(logits, labels));
-      accs.push(tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")));
+      if (measure) accs.push(tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32")));
     });
-    return { ces, accs };
-  };
-  const record = (accs: Tensor[]) => {
-    const v = tf.stack(accs).dataSync();
-    for (let i = 0; i < hooks.length; i++) lastAcc[i] = v[i];
+    if (measure) {
+      const v = tf.stack(accs).dataSync();
+      for (let i = 0; i < hooks.length; i++) lastAcc[i] = v[i];
+    }
+    return ces;
   };
 
-  /** `n` adversary-only updates on the current model's (fixed) activations. */
-  const adversarySteps = (n: number) => {
+  /** `n` adversary-only updates on the current model's (fixed) activations, before model step `s`. */
+  const adversarySteps = (n: number, s: number) => {
     for (let k = 0; k < n; k++) {
       const yb = ys.next();
       const c = runWithCache(model, yb.x, hooks);
       try {
         optimizerStep(advOpt, advVars, () => {
-          const { ces, accs } = adversaryLosses(
-            hooks.map((name) => features(c.cache[name])),
-            yb.y,
-          );
-          record(accs);
-          return tf.mean(tf.stack(ces));
+          const acts = hooks.map((name) => features(c.cache[name]));
+          // Accuracy from the last update before the model step (in reversal mode the joint pass measures it).
+          return tf.mean(tf.stack(adversaryLosses(acts, yb.y, !reversal && k === n - 1 && due(s))));
         });
       } finally {
         c.dispose();
@@ -150,7 +160,6 @@ function trainAdversarially(ctx: TrainContext<H>): void {
     }
   };
 
-  const reversal = h.advProbeMode === "reversal";
   const modelOpt = makeOptimizer(model.params, ctx.train);
   const joint = reversal
     ? new JointOptimizer([
@@ -170,11 +179,11 @@ function trainAdversarially(ctx: TrainContext<H>): void {
             { prefix: "adv:", vars: advVars },
           ])
         : undefined,
-      before: () => {
-        adversarySteps(reversal ? h.advProbeSteps - 1 : h.advProbeSteps);
+      before: (s) => {
+        adversarySteps(reversal ? h.advProbeSteps - 1 : h.advProbeSteps, s);
         return undefined;
       },
-      loss: () => {
+      loss: (s) => {
         const xb = xs.next();
         const yb = ys.next();
         const lossX = crossEntropy(model.forward(xb.x), xb.y);
@@ -185,12 +194,11 @@ function trainAdversarially(ctx: TrainContext<H>): void {
           // Reversal: the model receives −λ·gate_i·∇CE_i, the adversary ∇CE_i.
           return reversal ? gradReverse(f, () => lambda * gates[i]) : f;
         });
-        const { ces, accs } = adversaryLosses(acts, yb.y);
+        const ces = adversaryLosses(acts, yb.y, reversal && due(s));
         const ceValues = tf.stack(ces).dataSync();
         ceValues.forEach((v, i) => {
           gates[i] = v < chanceCe ? 1 : 0;
         });
-        if (reversal) record(accs);
         const lossAdv = tf.mean(tf.stack(ces));
         // What the model pays: mean_h max(0, ln C − CE_h) (= −min(CE_h, ln C) + const).
         const penalty = tf.mean(tf.stack(ces.map((ce) => tf.relu(tf.sub(chanceCe, ce)))));
@@ -199,7 +207,7 @@ function trainAdversarially(ctx: TrainContext<H>): void {
       },
       after: (s) => {
         for (const c of pending.splice(0)) c.dispose();
-        if (s % logEvery === 0 || s === ctx.train.steps) {
+        if (due(s)) {
           const m: Record<string, number> = { advAcc: lastAcc.reduce((p, q) => p + q, 0) / hooks.length };
           hooks.forEach((n, i) => {
             m[`advAcc:${n}`] = lastAcc[i];

@@ -29,14 +29,19 @@ export interface Trained {
   stopReason?: string;
 }
 
-/** A resolved tiny a5-s5 config (small embed-mlp) with the given technique and `--set` overrides. */
+/**
+ * A resolved tiny a5-s5 config (embed-mlp 16/32, 150 full-batch steps at lr
+ * 0.01, where X.train is being fitted but not yet generalised) with the
+ * given technique and `--set` overrides.
+ */
 export function tinyConfig(technique: string, sets: string[] = [], seed = 0): RunConfig {
   return resolveRunConfig(
     applySets({ task: { name: "a5-s5" }, technique: { name: technique }, seed }, [
-      "model.dEmbed=32",
-      "model.dHidden=64",
-      "train.steps=300",
-      "train.evalEvery=100",
+      "model.dEmbed=16",
+      "model.dHidden=32",
+      "train.steps=150",
+      "train.lr=0.01",
+      "train.evalEvery=50",
       ...sets,
     ]),
   );
