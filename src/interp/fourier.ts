@@ -26,7 +26,7 @@ export interface FourierAnalysis {
   p: number;
   /** One entry per k = 1..⌊p/2⌋, in order of k. */
   shares: FrequencyShare[];
-  /** Frequencies whose share is at least `threshold`, largest share first. */
+  /** Frequencies whose share is at least `threshold` and at least `relative`× the uniform share 1/⌊p/2⌋, largest first. */
   keyFrequencies: number[];
   /** Summed share of the key frequencies ("their share of the norm"). */
   keyShare: number;
@@ -38,15 +38,19 @@ export interface FourierAnalysis {
  * the share of its (centred) sum of squares per frequency.
  *
  * @param W row-major p×d values
- * @param threshold a frequency is key when its share is at least this
- *   (default 0.05: well above the 1/⌊p/2⌋ a random embedding gives each for
- *   p ≥ 59, and the frequencies of a trained model hold 10–30% each)
+ * A frequency is key when its share is at least `threshold` (default 0.05)
+ * and at least `relative` (default 2) times the uniform share 1/⌊p/2⌋: a
+ * random embedding spreads its norm almost evenly (every frequency of p = 29
+ * holds ~1/14 = 0.07, above any fixed small threshold), while a trained
+ * model concentrates it on a few frequencies (Nanda et al.: 5 of 56 for
+ * p = 113, 10–30% each). For p ≤ 5 no frequency can be key unless one
+ * dominates, which is the honest answer for so few frequencies.
  */
 export function fourierShares(
   W: ArrayLike<number>,
   p: number,
   d: number,
-  opts: { threshold?: number } = {},
+  opts: { threshold?: number; relative?: number } = {},
 ): FourierAnalysis {
   if (!Number.isInteger(p) || p < 2) throw new ConfigError(`fourierShares: p must be an integer ≥ 2, got ${p}`);
   if (W.length !== p * d) throw new ConfigError(`fourierShares: expected ${p}×${d} = ${p * d} values, got ${W.length}`);
@@ -86,7 +90,8 @@ export function fourierShares(
   for (let k = 1; k <= half; k++) total += energy[k];
   const shares: FrequencyShare[] = [];
   for (let k = 1; k <= half; k++) shares.push({ k, share: total > 0 ? energy[k] / total : 0 });
-  const key = shares.filter((s) => s.share >= threshold).sort((x, y) => y.share - x.share);
+  const floor = Math.max(threshold, (opts.relative ?? 2) / half);
+  const key = shares.filter((s) => s.share >= floor).sort((x, y) => y.share - x.share);
   return {
     p,
     shares,

@@ -31,14 +31,18 @@ describe("fourierShares", () => {
   });
 
   it("splits the norm between frequencies by their sums of squares", () => {
-    // cos and sin at k = 3 (amplitude 1 each) and 0.5·cos at k = 7: energies p/2 + p/2 and p/8.
+    // cos and sin at k = 3 (amplitude 1 each) and 0.75·cos at k = 7: energies p/2 + p/2 and 0.5625·p/2.
     const p = 31;
-    const W = matrix(p, [cos(3, p), sin(3, p), (a) => 0.5 * Math.cos((2 * Math.PI * 7 * a) / p)]);
+    const W = matrix(p, [cos(3, p), sin(3, p), (a) => 0.75 * Math.cos((2 * Math.PI * 7 * a) / p)]);
     const r = fourierShares(W, p, 3);
-    expect(r.shares[2].share).toBeCloseTo(1 / 1.125, 10);
-    expect(r.shares[6].share).toBeCloseTo(0.125 / 1.125, 10);
+    expect(r.shares[2].share).toBeCloseTo(1 / 1.28125, 10);
+    expect(r.shares[6].share).toBeCloseTo(0.28125 / 1.28125, 10);
     expect(r.keyFrequencies).toEqual([3, 7]);
+    expect(r.keyShare).toBeCloseTo(1, 10);
     expect(fourierShares(W, p, 3, { threshold: 0.5 }).keyFrequencies).toEqual([3]);
+    // 0.5·cos at k = 7 holds 0.111 < 2 × 1/15: not key.
+    const weak = matrix(p, [cos(3, p), sin(3, p), (a) => 0.5 * Math.cos((2 * Math.PI * 7 * a) / p)]);
+    expect(fourierShares(weak, p, 3).keyFrequencies).toEqual([3]);
   });
 
   it("handles the Nyquist frequency of an even p and sums to 1 on random data", () => {
@@ -47,8 +51,10 @@ describe("fourierShares", () => {
     expect(r.shares[3].share).toBeCloseTo(1, 12);
     const rng = new Rng(3);
     const W = rng.normalArray(17 * 5);
-    const shares = fourierShares(W, 17, 5, { threshold: 0 }).shares;
-    expect(shares.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 12);
+    const rnd = fourierShares(W, 17, 5, { threshold: 0 });
+    expect(rnd.shares.reduce((a, s) => a + s.share, 0)).toBeCloseTo(1, 12);
+    // A random 29×256 embedding spreads evenly: no frequency is key.
+    expect(fourierShares(new Rng(4).normalArray(29 * 256), 29, 256).keyFrequencies).toEqual([]);
   });
 
   it("rejects a matrix of the wrong size", () => {
