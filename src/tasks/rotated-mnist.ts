@@ -88,14 +88,15 @@ function sizeOf(c: RotatedMnistConfig, name: SplitName): number {
  * split and X.test, Y.test disjoint images of the test split, so no Y
  * example is a rotated copy of an X image. Each example's angle is drawn
  * from the seed and the split; rotation is bilinear about the image centre
- * (`src/data/rotate.ts`). Note that above D ≈ 180 Y contains near-upside-down
- * digits, where 6 and 9 are genuinely ambiguous: accY has a ceiling below 1.
+ * (`src/data/rotate.ts`). Whichever side holds angles near 180° holds
+ * upside-down digits, where 6 and 9 are genuinely ambiguous, so its accuracy
+ * has a ceiling below 1 (Y's, at the default D = 90).
  */
 export const rotatedMnist: TaskPair<typeof rotatedMnistConfig> = {
   name: "rotated-mnist",
   describe: "MNIST digits: X rotated uniformly in [0, D)°, Y in [D, 360)° clockwise (bilinear; disjoint source images)",
   hypothesis:
-    "A CNN's features are only approximately rotation-covariant: angles near the edges of [0, D) carry over to Y, and once [0, D) covers enough of the circle the rest is expected to come with it; for small D it should not.",
+    "A CNN is not rotation-invariant, but what it learns on [0, D) carries to angles just past D and just below 360 (next to 0); once [0, D) covers enough of the circle the rest is expected to come with it, for small D it should not (seed, toy example 1).",
   configSchema: rotatedMnistConfig,
   defaultModel: "cnn",
   models: ["cnn", "mlp"],

@@ -175,7 +175,7 @@ export const subgroups: TaskPair<typeof subgroupsConfig> = {
   configSchema: subgroupsConfig,
   defaultModel: "embed-mlp",
   models: ["embed-mlp", "transformer"],
-  trainDefaults: { steps: 1500, batchSize: 0, lr: 3e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98, evalEvery: 100 },
+  trainDefaults: { steps: 3000, batchSize: 0, lr: 2e-2, weightDecay: 3, beta1: 0.9, beta2: 0.98, evalEvery: 250 },
   build(config: SubgroupsConfig, seed: number): BuiltTask {
     const { problems, groups } = analyse(config);
     if (config.yAccessFraction + config.yTestFraction >= 1) {

@@ -78,6 +78,23 @@ describe("modular", () => {
     expect(task.chanceY).toBeCloseTo(1 / 17, 12);
   });
 
+  it("reports the share of pairs a model that never reduces mod p gets right", () => {
+    const share = (s: Split) => {
+      let c = 0;
+      for (let i = 0; i < s.n; i++) {
+        const [a, b, p] = decode(s, i, "separate");
+        if ((a + b) % p === a + b) c++;
+      }
+      return c / s.n;
+    };
+    const info = task.info.noWrapShare as { X: number; Y: number };
+    expect(info.X).toBeCloseTo(share(task.splits["X.test"]), 12);
+    expect(info.Y).toBeCloseTo(share(task.splits["Y.test"]), 12);
+    // over all 17² pairs it would be (17·18/2)/17² ≈ 0.53
+    expect(info.Y).toBeGreaterThan(0.4);
+    expect(info.Y).toBeLessThan(0.65);
+  });
+
   it("is deterministic per seed and different across seeds", () => {
     const again = modular.build(defaults, 0);
     for (const name of SPLIT_NAMES) expect(sameSplit(again.splits[name], task.splits[name])).toBe(true);
