@@ -1,5 +1,12 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { computeScore } from "../../src/eval/score.js";
+import { applySets, type RunConfig, resolveRunConfig } from "../../src/config/run-config.js";
+import { baselineConfigFor, computeScore, findOrCreateBaseline, scoreRun } from "../../src/eval/score.js";
+import { runId } from "../../src/run/execute.js";
+import { ResultStore } from "../../src/store/sqlite.js";
+import type { RunRecord } from "../../src/store/types.js";
 
 const chance = { x: 0.1, y: 0.1 };
 const base = { accX: 0.9, accY: 0.6, probeY: 0.8, probeY_fresh: 0.3, relearnY: 0.7, relearnY_fresh: 0.2 };
@@ -70,5 +77,69 @@ describe("computeScore (protocol §4)", () => {
     expect(s.retainX).toBeNaN();
     expect(s.score).toBeNaN();
     expect(s.note).toMatch(/does not beat chance on X/);
+  });
+});
+
+/** A record for `config` with the given metrics (no training: the helper only reads records). */
+function fakeRecord(config: RunConfig, metrics: Record<string, number>): RunRecord {
+  return {
+    id: runId(config),
+    status: "ok",
+    config: config as unknown as RunRecord["config"],
+    seed: config.seed,
+    backend: "cpu",
+    threads: 1,
+    versions: {},
+    metrics,
+    chance: { x: 0.1, y: 0.1 },
+    steps: config.train.steps,
+    log: {},
+    curves: {},
+    extra: {},
+    timing: { buildMs: 0, trainMs: 0, evalMs: 0, totalMs: 0 },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+describe("findOrCreateBaseline", () => {
+  const cfg = (technique: string, sets: string[] = []) =>
+    resolveRunConfig(
+      applySets({ task: { name: "a5-s5" }, technique: { name: technique }, seed: 2 }, ["train.steps=7", ...sets]),
+    );
+
+  it("finds the baseline with the same task, model, budget, eval config and seed; creates it once if asked", async () => {
+    const store = new ResultStore(join(mkdtempSync(join(tmpdir(), "antilearn-score-")), "r.db"));
+    const run = fakeRecord(cfg("uniform-labels", ["eval.probe=false"]), {
+      accX: 0.5,
+      accY: 0.1,
+      relearnY: 0.575,
+      relearnY_fresh: 0.2,
+    });
+    const expected = cfg("baseline", ["eval.probe=false"]);
+    expect(baselineConfigFor(run)).toEqual(expected);
+    const executed: string[] = [];
+    const runner = {
+      runId,
+      execute: async (c: RunConfig) => {
+        executed.push(runId(c));
+        return fakeRecord(c, { accX: 0.9, accY: 0.6, relearnY: 0.7, relearnY_fresh: 0.2 });
+      },
+    };
+    await expect(findOrCreateBaseline(run, store, { runner })).rejects.toThrow(/no baseline run [0-9a-f]{16} for run/);
+    const s = await scoreRun(run, store, { runner, create: true });
+    expect(executed).toEqual([runId(expected)]);
+    expect(s.baselineId).toBe(runId(expected));
+    expect(store.find(runId(expected))?.metrics.accX).toBe(0.9); // stored
+    // retainX 0.5, leak max(accY 0, relearnY 0.75) → 0.125, as in the hand-computed case above
+    expect(s.score).toBeCloseTo(0.125, 12);
+    // Found again (cache and store): not retrained.
+    await scoreRun(run, store, { runner, create: true });
+    expect(executed).toHaveLength(1);
+    // Another seed has another baseline.
+    const other = fakeRecord(cfg("uniform-labels", ["eval.probe=false"]), { accX: 0.5 });
+    other.seed = 3;
+    other.config = { ...other.config, seed: 3 } as RunRecord["config"];
+    expect(runId(baselineConfigFor(other))).not.toBe(runId(expected));
+    store.close();
   });
 });
