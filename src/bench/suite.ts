@@ -47,6 +47,8 @@ export const suiteSchema = z
     seeds: z.array(z.number().int().nonnegative()).min(1),
     pairs: z.union([z.literal("all"), z.array(pairEntrySchema).min(1)]),
     techniques: z.union([z.literal("all"), z.array(techniqueEntrySchema).min(1)]),
+    /** Overrides applied to every pair, under `budgets` and the pair's own entry (e.g. a smaller evaluation). */
+    defaults: overridesSchema.default({}),
     /**
      * Overrides per pair name, applied under each pair's own entry; `"*"` is
      * used for any pair not named (e.g. a small budget for pairs added later).
@@ -125,7 +127,7 @@ export function expandSuite(suite: Suite): RunConfig[] {
     for (const pair of pairs) {
       const taskName = pair.task.name as string;
       const budget = suite.budgets[taskName] ?? suite.budgets["*"] ?? {};
-      const o = mergeOverrides(budget, pair);
+      const o = mergeOverrides(mergeOverrides(suite.defaults, budget), pair);
       for (const t of ordered) {
         const tech = techniques.get(t.name);
         if (tech.notFor?.[taskName] !== undefined) continue;
