@@ -156,8 +156,6 @@ export function irrepSpec(rows: IrrepRow[], title: string): VegaLiteSpec {
     title,
     data: { values: rows },
     facet: { column: { field: "param", type: "nominal", title: null } },
-    // logit similarities and variance shares are different quantities: own y scales
-    resolve: { scale: { y: "independent" } },
     spec: {
       width: { step: 12 },
       height: HEIGHT,
