@@ -138,11 +138,6 @@ export class WorkerPool {
     };
   }
 
-  /** Number of runs started or waiting. */
-  get pending(): number {
-    return this.queue.length + this.slots.filter((s) => s.busy).length;
-  }
-
   /**
    * Execute the runs; `onRecord` is called once per run, with its record
    * (ok or failed). Resolves when every run is recorded, or when the pool
