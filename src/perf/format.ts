@@ -1,6 +1,6 @@
 import type { PerfReport, WorkloadResult } from "./measure.js";
 import type { KernelProfile } from "./profile.js";
-import { ratio } from "./runner.js";
+import { ratio, type Timing } from "./runner.js";
 
 /** ms with 3 significant digits at least (0.412, 4.12, 41.2, 412, 4120). */
 export function fmtMs(ms: number | null | undefined): string {
@@ -17,6 +17,11 @@ export function fmtRatio(r: number | null): string {
   if (r >= 100) return `${r.toFixed(0)}×`;
   if (r >= 10) return `${r.toFixed(1)}×`;
   return `${r.toFixed(2)}×`;
+}
+
+/** ms/step, marked † when it is the warm-up's (no block fitted the budget). */
+function cellMs(t: Timing): string {
+  return t.warmupOnly ? `${fmtMs(t.msPerStep)}†` : fmtMs(t.msPerStep);
 }
 
 function torchMs(w: WorkloadResult): number | undefined {
@@ -39,13 +44,19 @@ export function conditions(r: PerfReport): string[] {
   for (const w of r.results) {
     for (const b of w.tfjs) {
       const t = b.timing;
-      if (t.blockMs.length < r.blocks) {
+      const steps = (n: number) => `${n} step${n === 1 ? "" : "s"}`;
+      if (t.warmupOnly) {
+        lines.push(
+          `${w.workload} on ${b.backend}: † ${steps(t.warmupSteps)} of warm-up only, which used the whole time budget (an upper bound)`,
+        );
+      } else if (t.blockMs.length < r.blocks) {
         const n = t.blockMs.length;
         lines.push(
-          `${w.workload} on ${b.backend}: ${n} block${n === 1 ? "" : "s"} of ${t.stepsPerBlock} step${t.stepsPerBlock === 1 ? "" : "s"} after ${t.warmupSteps} warm-up (time budget)`,
+          `${w.workload} on ${b.backend}: ${n} block${n === 1 ? "" : "s"} of ${steps(t.stepsPerBlock)} after ${t.warmupSteps} warm-up (time budget)`,
         );
       }
     }
+    if (w.skipped.length > 0) lines.push(`${w.workload}: not run on ${w.skipped.join(", ")} (--skip)`);
     if (w.torchError) lines.push(`PyTorch failed on ${w.workload}: ${w.torchError}`);
     // The two sides must be the same model: a parameter count that differs means they are not.
     const tfjsParams = w.tfjs[0]?.params;
@@ -68,8 +79,8 @@ export function formatText(r: PerfReport, top = 10): string {
       const row = [
         w.workload,
         b.backend,
-        fmtMs(t.msPerStep),
-        `${t.stepsPerBlock}×${t.blockMs.length}`,
+        cellMs(t),
+        t.warmupOnly ? `warm-up ${t.warmupSteps}` : `${t.stepsPerBlock}×${t.blockMs.length}`,
         `${t.firstLoss.toFixed(3)}→${t.lastLoss.toFixed(3)}`,
       ];
       if (withTorch) row.push(fmtMs(torchMs(w)), fmtRatio(ratio(t.msPerStep, torchMs(w))));
@@ -130,9 +141,16 @@ export function formatMarkdown(r: PerfReport, command?: string, top = 10): strin
   if (withTorch) head.push(`${torchLabel(r)} ms/step`, ...r.backends.map((b) => `${b} ÷ torch`));
   const lines = [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`];
   for (const w of r.results) {
-    const ms = r.backends.map((b) => w.tfjs.find((x) => x.backend === b)?.timing.msPerStep);
-    const cells = [w.workload, w.batchSize.toLocaleString("en-US"), ...ms.map(fmtMs)];
-    if (withTorch) cells.push(fmtMs(torchMs(w)), ...ms.map((m) => fmtRatio(ratio(m, torchMs(w)))));
+    const timings = r.backends.map((b) => w.tfjs.find((x) => x.backend === b)?.timing);
+    const cell = (b: string, t: Timing | undefined) => (t ? cellMs(t) : w.skipped.includes(b) ? "skipped" : "–");
+    const cells = [w.workload, w.batchSize.toLocaleString("en-US"), ...timings.map((t, i) => cell(r.backends[i], t))];
+    if (withTorch) {
+      const ratios = timings.map((t) => {
+        const x = fmtRatio(ratio(t?.msPerStep, torchMs(w)));
+        return t?.warmupOnly && x !== "–" ? `${x}†` : x;
+      });
+      cells.push(fmtMs(torchMs(w)), ...ratios);
+    }
     lines.push(`| ${cells.join(" | ")} |`);
   }
   lines.push("");

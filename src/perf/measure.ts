@@ -1,6 +1,6 @@
 import { cpus, loadavg } from "node:os";
 import { mnistDataDir } from "../data/mnist.js";
-import { type BackendChoice, initBackend } from "../engine/backend.js";
+import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../engine/backend.js";
 import { ConfigError } from "../util/errors.js";
 import { VERSION } from "../version.js";
 import { WORKLOAD_ORDER, workloads } from "./index.js";
@@ -23,6 +23,8 @@ export interface PerfOptions {
   seed: number;
   /** Extra arguments for the PyTorch reference script (e.g. `--transformer-variant last`). */
   torchArgs?: string[];
+  /** `backend:workload` pairs not to run (the cpu backend takes minutes per step on the full-batch workloads). */
+  skip?: string[];
 }
 
 /** One backend's result on one workload. */
@@ -54,6 +56,8 @@ export interface WorkloadResult {
   describe: string;
   batchSize: number;
   tfjs: BackendResult[];
+  /** Backends not run on this workload (`--skip backend:workload`). */
+  skipped: string[];
   torch?: TorchResult;
   /** Why the PyTorch side of this workload has no result, when it was asked for. */
   torchError?: string;
@@ -82,6 +86,20 @@ export function selectWorkloads(names: readonly string[]): string[] {
   if (names.length === 0) return [...WORKLOAD_ORDER];
   for (const n of names) workloads.get(n); // throws UnknownNameError listing the valid names
   return [...new Set(names)];
+}
+
+/** Check `backend:workload` pairs; returns them as a set of the same strings. */
+export function parseSkips(pairs: readonly string[]): Set<string> {
+  for (const p of pairs) {
+    const [backend, workload, extra] = p.split(":");
+    if (extra !== undefined || !backend || !workload || !(BACKEND_CHOICES as readonly string[]).includes(backend)) {
+      throw new ConfigError(
+        `--skip takes backend:workload (backend one of ${BACKEND_CHOICES.join(", ")}), e.g. cpu:modadd-transformer; got '${p}'`,
+      );
+    }
+    workloads.get(workload);
+  }
+  return new Set(pairs);
 }
 
 /**
@@ -122,6 +140,7 @@ async function availableBackends(
  */
 export async function runPerf(opts: PerfOptions, log: (line: string) => void = () => {}): Promise<PerfReport> {
   const names = selectWorkloads(opts.workloads);
+  const skip = parseSkips(opts.skip ?? []);
   const loadBefore = loadavg();
   const startedAt = new Date().toISOString();
   const { names: backends, unavailable } = await availableBackends(opts.backends, opts.threads);
@@ -139,7 +158,13 @@ export async function runPerf(opts: PerfOptions, log: (line: string) => void = (
   const results: WorkloadResult[] = [];
   for (const name of names) {
     const w = workloads.get(name);
-    const result: WorkloadResult = { workload: name, describe: w.describe, batchSize: w.batchSize, tfjs: [] };
+    const result: WorkloadResult = {
+      workload: name,
+      describe: w.describe,
+      batchSize: w.batchSize,
+      tfjs: [],
+      skipped: [],
+    };
     results.push(result);
 
     let server: TorchServer | null = null;
@@ -177,8 +202,30 @@ export async function runPerf(opts: PerfOptions, log: (line: string) => void = (
       }
     }
 
+    /** One PyTorch block (if its process is up); returns the log suffix. */
+    const torchBlock = async (): Promise<string> => {
+      if (!server) return "";
+      try {
+        const t = await server.block(torchK);
+        torchBlocks.push(t.ms);
+        torchLoss = t.loss;
+        return `; torch ${t.ms.toFixed(2)} ms/step (${torchK} steps)`;
+      } catch (e) {
+        result.torchError = e instanceof Error ? e.message : String(e);
+        log(`perf: ${name}: PyTorch reference failed: ${result.torchError}`);
+        server.close();
+        server = null;
+        return "";
+      }
+    };
+
     try {
       for (const backend of backends) {
+        if (skip.has(`${backend}:${name}`)) {
+          result.skipped.push(backend);
+          log(`perf: ${name} on ${backend}: skipped (--skip)`);
+          continue;
+        }
         await initBackend(backend, opts.threads);
         const session = w.build(opts.seed);
         try {
@@ -189,21 +236,10 @@ export async function runPerf(opts: PerfOptions, log: (line: string) => void = (
           );
           for (let b = 0; timer.wantsBlock(opts.timing); b++) {
             const ms = timer.block();
-            let line = `perf: ${name} on ${backend}: block ${b + 1}/${opts.timing.blocks}: ${ms.toFixed(2)} ms/step (${timer.stepsPerBlock} steps)`;
-            if (server) {
-              try {
-                const t = await server.block(torchK);
-                torchBlocks.push(t.ms);
-                torchLoss = t.loss;
-                line += `; torch ${t.ms.toFixed(2)} ms/step (${torchK} steps)`;
-              } catch (e) {
-                result.torchError = e instanceof Error ? e.message : String(e);
-                log(`perf: ${name}: PyTorch reference failed: ${result.torchError}`);
-                server.close();
-                server = null;
-              }
-            }
-            log(line);
+            const t = await torchBlock();
+            log(
+              `perf: ${name} on ${backend}: block ${b + 1}/${opts.timing.blocks}: ${ms.toFixed(2)} ms/step (${timer.stepsPerBlock} steps)${t}`,
+            );
           }
           const entry: BackendResult = {
             backend,
@@ -218,6 +254,11 @@ export async function runPerf(opts: PerfOptions, log: (line: string) => void = (
         } finally {
           session.dispose();
         }
+      }
+      // PyTorch gets at least `blocks` blocks even where the tfjs side was
+      // skipped or cut short by the budget (the cpu backend).
+      while (server && torchBlocks.length < opts.timing.blocks) {
+        log(`perf: ${name}: torch block ${torchBlocks.length + 1}/${opts.timing.blocks}${await torchBlock()}`);
       }
     } finally {
       server?.close();

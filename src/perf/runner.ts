@@ -17,7 +17,8 @@ export interface TimingOptions {
   /**
    * Wall-time budget (ms) for one workload on one backend, warm-up included:
    * warm-up stops once it has used a quarter of it, and no block starts that
-   * would likely end past it. One warm-up step and one block always run.
+   * would likely end past it. One warm-up step always runs, and one block
+   * unless that warm-up step alone used the whole budget.
    * This is what keeps the plain-JS cpu backend (minutes per step on the
    * bigger workloads) from taking hours. Undefined = no budget.
    */
@@ -95,14 +96,17 @@ export class BlockTimer {
   }
 
   /**
-   * Whether to time another block: always the first, then up to `blocks` as
-   * long as one more block (estimated from the median so far) fits the budget.
+   * Whether to time another block: the first unless the warm-up alone used
+   * the whole budget (then the warm-up is the measurement: see `timingOf`),
+   * then up to `blocks` as long as one more block (estimated from the median
+   * so far) fits the budget.
    */
   wantsBlock(opts: TimingOptions): boolean {
-    if (this.blockMs.length === 0) return true;
+    const budget = opts.budgetMs ?? Number.POSITIVE_INFINITY;
+    if (this.blockMs.length === 0) return !(this.warmupSteps > 0 && this.spentMs >= budget);
     if (this.blockMs.length >= opts.blocks) return false;
     const next = median(this.blockMs) * this.stepsPerBlock;
-    return this.spentMs + next <= (opts.budgetMs ?? Number.POSITIVE_INFINITY);
+    return this.spentMs + next <= budget;
   }
 
   /** One timed block of `stepsPerBlock` steps; returns its ms per step. */
@@ -122,6 +126,11 @@ export interface Timing {
   blockMs: number[];
   stepsPerBlock: number;
   warmupSteps: number;
+  /**
+   * True when no block was timed because the warm-up used the whole budget:
+   * msPerStep is then the warm-up's (an upper bound: first-call costs included).
+   */
+  warmupOnly?: boolean;
   /** Loss after the first and the last step (a sanity check that it trained). */
   firstLoss: number;
   lastLoss: number;
@@ -129,8 +138,11 @@ export interface Timing {
 
 /** Summarise a finished BlockTimer. */
 export function timingOf(t: BlockTimer): Timing {
+  if (t.blockMs.length === 0 && t.warmupSteps === 0) throw new Error("timingOf: nothing was timed");
+  const warmupOnly = t.blockMs.length === 0;
   return {
-    msPerStep: median(t.blockMs),
+    msPerStep: warmupOnly ? t.warmupMsPerStep : median(t.blockMs),
+    ...(warmupOnly ? { warmupOnly } : {}),
     blockMs: t.blockMs,
     stepsPerBlock: t.stepsPerBlock,
     warmupSteps: t.warmupSteps,

@@ -45,6 +45,8 @@ describe("antilearn perf", () => {
       /unknown workload 'resnet'; valid workloads: group-mlp, mlp, mnist-cnn, modadd-transformer/,
     );
     await expect(perfCommand(["--backend", "gpu"])).rejects.toThrow(ConfigError);
+    await expect(perfCommand(["--skip", "gpu:mlp"])).rejects.toThrow(/--skip takes backend:workload/);
+    await expect(perfCommand(["--skip", "cpu:resnet"])).rejects.toThrow(/unknown workload 'resnet'/);
     await expect(perfCommand(["--blocks", "0"])).rejects.toThrow(/--blocks must be an integer ≥ 1, got '0'/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fmtMs, fmtRatio, formatMarkdown, formatText } from "../../src/perf/format.js";
 import type { PerfReport } from "../../src/perf/measure.js";
 import { aggregateKernels } from "../../src/perf/profile.js";
-import { BlockTimer, calibrateSteps, median, ratio, timeSession } from "../../src/perf/runner.js";
+import { BlockTimer, calibrateSteps, median, ratio, timeSession, timingOf } from "../../src/perf/runner.js";
 import type { PerfSession } from "../../src/perf/types.js";
 import { NumericalError } from "../../src/util/errors.js";
 
@@ -76,11 +76,18 @@ describe("timing arithmetic", () => {
     while (t.wantsBlock({ ...opts, budgetMs: 100 })) t.block();
     expect(t.blockMs).toEqual([10, 10]);
     expect(t.spentMs).toBe(90);
-    // a budget smaller than one step still gives one warm-up step and one block
+    // a budget smaller than one step: one warm-up step, no block; the warm-up is the measurement
     const tiny = new BlockTimer(slow, () => clock);
     tiny.warmup({ ...opts, budgetMs: 1 });
     while (tiny.wantsBlock({ ...opts, budgetMs: 1 })) tiny.block();
-    expect([tiny.warmupSteps, tiny.blockMs.length]).toEqual([1, 1]);
+    expect([tiny.warmupSteps, tiny.blockMs.length]).toEqual([1, 0]);
+    expect(timingOf(tiny)).toMatchObject({ msPerStep: 10, warmupOnly: true, blockMs: [] });
+    // a budget between one and two steps: one warm-up step (10 ≥ 15/4) and one block
+    const short = new BlockTimer(slow, () => clock);
+    short.warmup({ ...opts, budgetMs: 15 });
+    while (short.wantsBlock({ ...opts, budgetMs: 15 })) short.block();
+    expect([short.warmupSteps, short.blockMs.length]).toEqual([1, 1]);
+    expect(timingOf(short).warmupOnly).toBeUndefined();
     // no budget: everything asked for
     const all = new BlockTimer(slow, () => clock);
     all.warmup(opts);
@@ -142,6 +149,7 @@ function report(torch: PerfReport["torch"]): PerfReport {
         workload: "group-mlp",
         describe: "",
         batchSize: 5760,
+        skipped: [],
         tfjs: [
           { backend: "wasm", params: 10, timing: timing(45) },
           { backend: "native", params: 10, timing: timing(9) },
@@ -196,6 +204,23 @@ describe("report formatting", () => {
     expect(lines[2]).toBe("| group-mlp | 5,760 | 45.0 | 9.00 | 18.0 | 2.50× | 0.50× |");
     expect(md).toContain("load average (1, 5, 15 min) before: 1.00, 2.00, 3.00");
     expect(md).toContain("WARNING: group-mlp has 10 parameters in tfjs but 11 in PyTorch");
+  });
+
+  it("markdown marks warm-up-only cells with † and skipped backends as skipped", () => {
+    const r = report({ requested: true, python: "/usr/bin/python3", version: "1.13" });
+    r.backends = ["cpu", "wasm", "native"];
+    const w = r.results[0];
+    const slow = { ...w.tfjs[0].timing, msPerStep: 900, blockMs: [], warmupOnly: true, warmupSteps: 1 };
+    w.tfjs.unshift({ backend: "cpu", params: 10, timing: slow });
+    r.results.push({ ...w, workload: "mlp", batchSize: 128, tfjs: w.tfjs.slice(1), skipped: ["cpu"] });
+    const lines = formatMarkdown(r).split("\n");
+    // 900 / 18 = 50
+    expect(lines[2]).toBe("| group-mlp | 5,760 | 900† | 45.0 | 9.00 | 18.0 | 50.0×† | 2.50× | 0.50× |");
+    expect(lines[3]).toBe("| mlp | 128 | skipped | 45.0 | 9.00 | 18.0 | – | 2.50× | 0.50× |");
+    expect(lines).toContain(
+      "- group-mlp on cpu: † 1 step of warm-up only, which used the whole time budget (an upper bound)",
+    );
+    expect(lines).toContain("- mlp: not run on cpu (--skip)");
   });
 
   it("text without PyTorch installed: says why it was skipped and prints no ratio column", () => {

@@ -1,7 +1,7 @@
 import { BACKEND_CHOICES, type BackendChoice, resolveThreads } from "../../engine/backend.js";
 import { formatMarkdown, formatText } from "../../perf/format.js";
 import { WORKLOAD_ORDER, workloads } from "../../perf/index.js";
-import { runPerf } from "../../perf/measure.js";
+import { parseSkips, runPerf } from "../../perf/measure.js";
 import { DEFAULT_TIMING } from "../../perf/runner.js";
 import { ConfigError } from "../../util/errors.js";
 import { intFlag, parseFlags } from "../args.js";
@@ -23,6 +23,7 @@ Time reference training workloads: median ms per optimiser step.
   --compare torch       also time the PyTorch reference (bench/reference/perf.py), its blocks
                         interleaved with the tfjs blocks, and print tfjs/torch ratios; skipped with
                         a message if no python3 can import torch (ANTILEARN_PYTHON picks one)
+  --skip B:W            do not run backend B on workload W, repeatable (--skip cpu:modadd-transformer)
   --torch-arg ARG       extra argument for the PyTorch script, repeatable
                         (--torch-arg=--transformer-variant --torch-arg=last)
   --profile             also profile one block per workload by kernel (tf.profile)
@@ -45,6 +46,7 @@ export async function perfCommand(argv: string[]): Promise<number> {
       "budget-s": { type: "string" },
       compare: { type: "string" },
       "torch-arg": { type: "string", multiple: true, default: [] },
+      skip: { type: "string", multiple: true, default: [] },
       profile: { type: "boolean", default: false },
       top: { type: "string" },
       json: { type: "boolean", default: false },
@@ -67,6 +69,7 @@ export async function perfCommand(argv: string[]): Promise<number> {
     }
   }
   for (const w of values.workload ?? []) workloads.get(w);
+  parseSkips(values.skip ?? []);
   const stepsPerBlock = intFlag("steps-per-block", values["steps-per-block"], 1);
   const top = intFlag("top", values.top, 1) ?? 10;
   const report = await runPerf(
@@ -85,6 +88,7 @@ export async function perfCommand(argv: string[]): Promise<number> {
       profile: values.profile ?? false,
       seed: 0,
       torchArgs: values["torch-arg"],
+      skip: values.skip,
     },
     (line) => process.stderr.write(`${line}\n`),
   );
