@@ -58,7 +58,7 @@ export const shapes: TaskPair<typeof shapesConfig> = {
   configSchema: shapesConfig,
   defaultModel: "cnn",
   models: ["cnn", "mlp"],
-  trainDefaults: { steps: 300, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, evalEvery: 50 },
+  trainDefaults: { steps: 200, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, evalEvery: 25 },
   build(config: ShapesConfig, seed: number): BuiltTask {
     const rng = new Rng(deriveSeed(seed, "task:shapes"));
     const classes = shapesClasses(config.variant);
