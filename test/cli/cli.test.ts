@@ -31,6 +31,9 @@ const TINY = [
   "model.dHidden=32",
   "--backend",
   "wasm",
+  "--no-probe",
+  "--no-relearn",
+  "--no-interp",
 ];
 
 describe("antilearn CLI", () => {

@@ -13,6 +13,10 @@ const tiny = (sets: string[] = [], technique = "baseline", seed = 0) =>
       "model.dHidden=32",
       "train.steps=20",
       "train.evalEvery=10",
+      // the evaluation suite has its own tests; keep these pipeline tests fast
+      "eval.probe=false",
+      "eval.relearn=false",
+      "eval.interp=false",
       ...sets,
     ]),
   );
