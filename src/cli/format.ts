@@ -36,8 +36,16 @@ export function summarize(r: RunRecord): string {
     lines.push(`X.test    acc ${num(m.accX)}  loss ${num(m.lossX)}  (chance ${num(r.chance.x)})`);
     lines.push(`Y.test    acc ${num(m.accY)}  loss ${num(m.lossY)}  (chance ${num(r.chance.y)})`);
   }
-  const extraKeys = Object.keys(m).filter((k) => !["accX", "lossX", "accY", "lossY"].includes(k));
-  if (extraKeys.length) lines.push(`metrics   ${extraKeys.map((k) => `${k} ${num(m[k])}`).join("  ")}`);
+  // The headline evaluation numbers; per-mode and per-k ones are in --json.
+  const pairs: [string, string, string][] = [
+    ["probe", "probeY", "probeY_fresh"],
+    ["relearn", "relearnY", "relearnY_fresh"],
+    ["  (AUC)", "relearnAuc", "relearnAuc_fresh"],
+  ];
+  for (const [label, k, kf] of pairs) {
+    if (m[k] !== undefined) lines.push(`${label.padEnd(9)} ${num(m[k])}  (fresh model ${num(m[kf])})`);
+  }
+  if (m.score !== undefined) lines.push(`score     ${num(m.score)}`);
   const t = r.timing;
   lines.push(
     `time      ${duration(t.totalMs)} (train ${duration(t.trainMs)}, eval ${duration(t.evalMs)}, build ${duration(t.buildMs)})`,
