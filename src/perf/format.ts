@@ -37,7 +37,7 @@ export function conditions(r: PerfReport): string[] {
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
   const lines = [
     `${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, antilearn ${r.antilearn}, ${r.startedAt}`,
-    `${r.threads} thread${r.threads === 1 ? "" : "s"}; median of ${r.blocks} timed blocks after warm-up; load average (1, 5, 15 min) before: ${load(r.machine.loadBefore)}, after: ${load(r.machine.loadAfter)}`,
+    `${r.threads} thread${r.threads === 1 ? "" : "s"}; median of ${plural(r.blocks, "timed block")} after warm-up; load average (1, 5, 15 min) before: ${load(r.machine.loadBefore)}, after: ${load(r.machine.loadAfter)}`,
   ];
   for (const u of r.unavailable) lines.push(`backend ${u.backend} unavailable: ${u.reason}`);
   if (r.torch.requested && "skipped" in r.torch) lines.push(`PyTorch skipped: ${r.torch.skipped}`);
@@ -104,9 +104,14 @@ export function profileText(title: string, p: KernelProfile, top: number): strin
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   return [
-    `profile: ${title} (${p.steps} steps under tf.profile, ${fmtMs(p.wallMsPerStep)} ms/step wall)`,
+    `profile: ${title} (${plural(p.steps, "step")} under tf.profile, ${fmtMs(p.wallMsPerStep)} ms/step wall)`,
     ...all.map((r) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")}`),
   ];
+}
+
+/** "1 step", "2 steps". */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function pct(x: number): string {
@@ -162,7 +167,7 @@ export function formatMarkdown(r: PerfReport, command?: string, top = 10): strin
       const p = b.profile;
       lines.push(
         "",
-        `**${w.workload} on ${b.backend}** (${p.steps} steps under tf.profile, ${fmtMs(p.wallMsPerStep)} ms/step wall)`,
+        `**${w.workload} on ${b.backend}** (${plural(p.steps, "step")} under tf.profile, ${fmtMs(p.wallMsPerStep)} ms/step wall)`,
         "",
         "| kernel | calls/step | ms/step | share |",
         "|---|---:|---:|---:|",
