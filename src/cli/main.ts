@@ -26,12 +26,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
 
 /** The first sentence of a command's help text after its usage lines. */
 function summary(help: string): string {
-  const body = help
-    .split("\n\n")
-    .slice(1)
-    .join(" ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const body = help.split("\n\n").slice(1).join(" ").replace(/\s+/g, " ").trim();
   const end = body.indexOf(". ");
   return end > 0 ? body.slice(0, end + 1) : body;
 }

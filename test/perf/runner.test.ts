@@ -66,7 +66,13 @@ describe("timing arithmetic", () => {
   it("the time budget cuts warm-up at a quarter and stops blocks that would overrun, keeping one of each", () => {
     let clock = 0;
     const s = fakeSession();
-    const slow = { ...s, step: () => ((clock += 10), s.step()) }; // every step takes 10 ms
+    const slow = {
+      ...s,
+      step: () => {
+        clock += 10; // every step takes 10 ms
+        return s.step();
+      },
+    };
     const opts = { blocks: 5, stepsPerBlock: 3, warmupSteps: 4, targetBlockMs: 1000, maxStepsPerBlock: 200 };
     // budget 100 ms: warm-up stops at 30 ≥ 25 ms (3 steps); blocks of 30 ms end at 60, 90; a third would end at 120
     const t = new BlockTimer(slow, () => clock);
