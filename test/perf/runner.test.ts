@@ -63,7 +63,7 @@ describe("timing arithmetic", () => {
     expect(t.msPerStep).toBe(median(t.blockMs));
   });
 
-  it("the time budget cuts warm-up at a quarter and stops blocks that would overrun, keeping one of each", () => {
+  it("the time budget cuts warm-up at a quarter, stops blocks that would overrun; a warm-up past it is the measurement", () => {
     let clock = 0;
     const s = fakeSession();
     const slow = {
