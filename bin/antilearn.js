@@ -7,4 +7,5 @@ if (!existsSync(main)) {
   console.error("antilearn: dist/ is missing; run 'npm run build' (npm install runs it for you)");
   process.exit(2);
 }
-await import(main.href);
+const { main: run } = await import(main.href);
+process.exitCode = await run(process.argv.slice(2));

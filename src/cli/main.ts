@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { AntilearnError } from "../util/errors.js";
 import { VERSION } from "../version.js";
 import { BENCH_HELP, benchCommand } from "./commands/bench.js";
@@ -68,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run when executed (bin/antilearn.js imports this module).
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// Run when this file is the entry point (`node --import tsx src/cli/main.ts …`);
+// bin/antilearn.js imports it and calls `main` itself.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}
