@@ -2,7 +2,7 @@ import { z } from "zod";
 import { deriveSeed, Rng } from "../engine/rng.js";
 import { alternating, formatPerm, parity, symmetric } from "../groups/index.js";
 import { ConfigError } from "../util/errors.js";
-import { partition, tokenSplit } from "./split.js";
+import { dealFiveSplits, tokenSplit } from "./split.js";
 import type { BuiltTask, TaskPair } from "./types.js";
 
 /** Parameters of the A5→S5 pair. */
@@ -61,23 +61,11 @@ export const a5s5: TaskPair<typeof a5s5Config> = {
       }
     }
     const rng = new Rng(deriveSeed(seed, "task:a5-s5"));
-    const pick = (src: number[], rows: Int32Array) => Int32Array.from(rows, (i) => src[i]);
-    const [xTrain, xTest] = partition(xPairs.length, [config.trainFraction, 1 - config.trainFraction], rng.fork("X"));
-    const [yAccess, yTest, yRelearn] = partition(
-      yPairs.length,
-      [config.yAccessFraction, config.yTestFraction, 1 - config.yAccessFraction - config.yTestFraction],
-      rng.fork("Y"),
+    const splits = dealFiveSplits(xPairs, yPairs, config, rng, (name, rows) =>
+      tokenSplit(name, tokens, labels, 2, rows),
     );
-    const split = (name: Parameters<typeof tokenSplit>[0], src: number[], rows: Int32Array) =>
-      tokenSplit(name, tokens, labels, 2, pick(src, rows));
     return {
-      splits: {
-        "X.train": split("X.train", xPairs, xTrain),
-        "X.test": split("X.test", xPairs, xTest),
-        "Y.access": split("Y.access", yPairs, yAccess),
-        "Y.test": split("Y.test", yPairs, yTest),
-        "Y.relearn": split("Y.relearn", yPairs, yRelearn),
-      },
+      splits,
       chanceX: 1 / N,
       chanceY: 1 / N,
       numClasses: N,

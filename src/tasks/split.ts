@@ -2,6 +2,13 @@ import type { Rng } from "../engine/rng.js";
 import { ConfigError } from "../util/errors.js";
 import type { Split, SplitName } from "./types.js";
 
+/** Fractions of the protocol's five splits: X.train of X (X.test gets the rest); Y.access and Y.test of Y (Y.relearn the rest). */
+export interface SplitFractions {
+  trainFraction: number;
+  yAccessFraction: number;
+  yTestFraction: number;
+}
+
 /**
  * Deal `n` items into consecutive parts of a seeded permutation, with sizes
  * from `fractions` (the last part takes the remainder). Deterministic per
@@ -47,4 +54,32 @@ export function tokenSplit(
     if (g && groupKey) g[i] = groupKey[r];
   }
   return { name, n, x, xDtype: "int32", exampleShape: [length], y, groupKey: g };
+}
+
+/**
+ * Deal the rows of the X pool and the Y pool (indices into a table of
+ * examples) into the five splits with seeded partitions ("X" and "Y" forks of
+ * `rng`); `make` builds a split from the chosen table rows.
+ */
+export function dealFiveSplits(
+  xPool: readonly number[],
+  yPool: readonly number[],
+  f: SplitFractions,
+  rng: Rng,
+  make: (name: SplitName, rows: Int32Array) => Split,
+): Record<SplitName, Split> {
+  const [xTrain, xTest] = partition(xPool.length, [f.trainFraction, 1 - f.trainFraction], rng.fork("X"));
+  const [yAccess, yTest, yRelearn] = partition(
+    yPool.length,
+    [f.yAccessFraction, f.yTestFraction, 1 - f.yAccessFraction - f.yTestFraction],
+    rng.fork("Y"),
+  );
+  const pick = (pool: readonly number[], idx: Int32Array) => Int32Array.from(idx, (i) => pool[i]);
+  return {
+    "X.train": make("X.train", pick(xPool, xTrain)),
+    "X.test": make("X.test", pick(xPool, xTest)),
+    "Y.access": make("Y.access", pick(yPool, yAccess)),
+    "Y.test": make("Y.test", pick(yPool, yTest)),
+    "Y.relearn": make("Y.relearn", pick(yPool, yRelearn)),
+  };
 }

@@ -3,7 +3,7 @@ import { deriveSeed, Rng } from "../engine/rng.js";
 import { formatPerm, fromCycles, generate, isPermutation, type Perm, type PermGroup } from "../groups/index.js";
 import { ConfigError } from "../util/errors.js";
 import { type ConfigProblem, refineWith, throwProblems } from "./checks.js";
-import { partition, tokenSplit } from "./split.js";
+import { dealFiveSplits, tokenSplit } from "./split.js";
 import type { BuiltTask, TaskPair } from "./types.js";
 
 /** Largest group accepted: the task enumerates all |G|² pairs. */
@@ -207,25 +207,13 @@ export const subgroups: TaskPair<typeof subgroupsConfig> = {
       }
     }
     const rng = new Rng(deriveSeed(seed, "task:subgroups"));
-    const pick = (src: number[], idx: Int32Array) => Int32Array.from(idx, (i) => src[i]);
-    const [xTrain, xTest] = partition(xRows.length, [config.trainFraction, 1 - config.trainFraction], rng.fork("X"));
-    const [yAccess, yTest, yRelearn] = partition(
-      yRows.length,
-      [config.yAccessFraction, config.yTestFraction, 1 - config.yAccessFraction - config.yTestFraction],
-      rng.fork("Y"),
+    const splits = dealFiveSplits(xRows, yRows, config, rng, (name, rows) =>
+      tokenSplit(name, tokens, labels, 2, rows, keys),
     );
-    const split = (name: Parameters<typeof tokenSplit>[0], src: number[], idx: Int32Array) =>
-      tokenSplit(name, tokens, labels, 2, pick(src, idx), keys);
     const names = G.elements.map(formatPerm);
     const indicesOf = (H: PermGroup) => H.elements.map((p) => G.indexOf(p));
     return {
-      splits: {
-        "X.train": split("X.train", xRows, xTrain),
-        "X.test": split("X.test", xRows, xTest),
-        "Y.access": split("Y.access", yRows, yAccess),
-        "Y.test": split("Y.test", yRows, yTest),
-        "Y.relearn": split("Y.relearn", yRows, yRelearn),
-      },
+      splits,
       chanceX: 1 / N,
       chanceY: 1 / N,
       numClasses: N,
