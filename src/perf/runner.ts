@@ -10,6 +10,13 @@ export interface TimingOptions {
   stepsPerBlock?: number;
   /** Untimed steps first (first-call compilation, buffer allocation, XNNPACK packing). */
   warmupSteps: number;
+  /**
+   * Warm-up also lasts at least this long (ms), within a quarter of the
+   * budget: the cpu/native backends' JavaScript kernels keep getting faster
+   * (V8 tiering) for the first second or two, which 2 steps do not cover.
+   * Undefined = steps only.
+   */
+  warmupMs?: number;
   /** Block length aimed at when calibrating (ms). */
   targetBlockMs: number;
   /** Largest calibrated block (steps). */
@@ -28,6 +35,7 @@ export interface TimingOptions {
 export const DEFAULT_TIMING: TimingOptions = {
   blocks: 5,
   warmupSteps: 2,
+  warmupMs: 3000,
   targetBlockMs: 1000,
   maxStepsPerBlock: 200,
   budgetMs: 120_000,
@@ -86,13 +94,19 @@ export class BlockTimer {
    */
   warmup(opts: TimingOptions): void {
     const budget = opts.budgetMs ?? Number.POSITIVE_INFINITY;
-    while (this.warmupSteps < opts.warmupSteps && (this.warmupSteps === 0 || this.spentMs < budget / 4)) {
-      this.run(1);
+    const minMs = opts.warmupMs ?? 0;
+    let last = 0;
+    while (
+      (this.warmupSteps < opts.warmupSteps || (this.warmupSteps > 0 && this.spentMs < minMs)) &&
+      (this.warmupSteps === 0 || this.spentMs < budget / 4)
+    ) {
+      last = this.run(1);
       this.warmupSteps += 1;
     }
+    // Calibrate from the last (warmest) step where the warm-up was long enough to warm anything.
     this.warmupMsPerStep = this.warmupSteps > 0 ? this.spentMs / this.warmupSteps : 0;
-    this.stepsPerBlock =
-      opts.stepsPerBlock ?? calibrateSteps(this.warmupMsPerStep, opts.targetBlockMs, opts.maxStepsPerBlock);
+    const calibrateFrom = this.warmupSteps > opts.warmupSteps ? last : this.warmupMsPerStep;
+    this.stepsPerBlock = opts.stepsPerBlock ?? calibrateSteps(calibrateFrom, opts.targetBlockMs, opts.maxStepsPerBlock);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { fusedAdamW } from "../engine/native-kernels/AntilearnAdamW.js";
 import type { Tensor, Variable } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
 import { ownedVariable } from "../models/init.js";
@@ -74,6 +75,22 @@ export class AdamW {
         if (!g) continue;
         const m = this.m.get(k) as Variable;
         const v = this.v.get(k) as Variable;
+        // One fused pass where the backend has it (native: same float32
+        // operations in the same order, so bit-identical to the chain below).
+        const fused = fusedAdamW(p, g, m, v, {
+          beta1: b1,
+          beta2: b2,
+          eps,
+          stepSize: lr / bc1,
+          sqrtBiasCorrection2: Math.sqrt(bc2),
+          decay: 1 - lr * wd,
+        });
+        if (fused) {
+          p.assign(fused[0]);
+          m.assign(fused[1]);
+          v.assign(fused[2]);
+          continue;
+        }
         const mNew = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
         const vNew = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
         m.assign(mNew);

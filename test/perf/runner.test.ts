@@ -63,6 +63,35 @@ describe("timing arithmetic", () => {
     expect(t.msPerStep).toBe(median(t.blockMs));
   });
 
+  it("warmupMs keeps warming past warmupSteps until that much time passed, and calibrates from the warmest step", () => {
+    let clock = 0;
+    const s = fakeSession();
+    // Steps get faster as they warm: 400, 300, 200, 100, 100, … ms.
+    const warming = {
+      ...s,
+      step: () => {
+        clock += Math.max(100, 400 - 100 * s.calls);
+        return s.step();
+      },
+    };
+    const timer = new BlockTimer(warming, () => clock);
+    timer.warmup({ blocks: 1, warmupSteps: 2, warmupMs: 1000, targetBlockMs: 1000, maxStepsPerBlock: 200 });
+    // 400 + 300 + 200 + 100 = 1000 ms after 4 steps.
+    expect(timer.warmupSteps).toBe(4);
+    expect(timer.stepsPerBlock).toBe(10); // from the last step's 100 ms, not the 250 ms average
+    const capped = new BlockTimer(warming, () => clock);
+    capped.warmup({
+      blocks: 1,
+      warmupSteps: 1,
+      warmupMs: 1e9,
+      budgetMs: 2000,
+      targetBlockMs: 1000,
+      maxStepsPerBlock: 200,
+    });
+    expect(capped.spentMs).toBeGreaterThanOrEqual(500); // stopped at a quarter of the budget
+    expect(capped.spentMs).toBeLessThan(700);
+  });
+
   it("the time budget cuts warm-up at a quarter, stops blocks that would overrun; a warm-up past it is the measurement", () => {
     let clock = 0;
     const s = fakeSession();
