@@ -18,6 +18,7 @@ import {
   trainingCurvesSpec,
 } from "./plots.js";
 import { renderPlot, type VegaLiteSpec } from "./render.js";
+import { baselineTableMarkdown, sweepTableMarkdown } from "./tables.js";
 
 /** A saved plan with its run ids (see `ResultStore.plans` / `planIds`). */
 export interface PlanWithIds {
@@ -41,7 +42,23 @@ export interface ReportFiles {
   report: string;
   leaderboardMd: string;
   leaderboardHtml: string;
+  /** Per setting, what plain training carries over (baseline accX/accY vs chance), Markdown. */
+  baselinesMd: string;
+  /** Every sweep's table (metric per value of each swept key), Markdown; absent without sweeps. */
+  sweepsMd?: string;
   pngs: string[];
+}
+
+/** Where a report's files are, one line each, for the CLI's summary. */
+export function describeFiles(files: ReportFiles): string {
+  const lines = [
+    `leaderboard: ${files.leaderboardMd}`,
+    `             ${files.leaderboardHtml}`,
+    `baselines:   ${files.baselinesMd}`,
+    ...(files.sweepsMd ? [`sweeps:      ${files.sweepsMd}`] : []),
+    `report:      ${files.report} (${files.pngs.length} plots in ${join(files.dir, "plots")})`,
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 /** Metrics shown in sweep plots, when present. */
@@ -160,6 +177,7 @@ export async function writeReport(input: ReportInput, outDir: string): Promise<R
 
   const scores = recordScores(records);
   const sweeps: { plan: PlanWithIds; keys: string[] }[] = [];
+  const sweepMd: string[] = [];
   for (const plan of input.plans ?? []) {
     if (plan.info.kind !== "sweep") continue;
     const recs = plan.ids.map((id) => byId.get(id)).filter((r): r is RunRecord => r !== undefined);
@@ -174,6 +192,7 @@ export async function writeReport(input: ReportInput, outDir: string): Promise<R
         scores,
       );
       if (!points.length) continue;
+      sweepMd.push(`## Sweep ${plan.info.name}: ${key}`, "", sweepTableMarkdown(points, key));
       const name = `sweep-${plan.info.name}-${key}`.replace(/[^A-Za-z0-9._-]+/g, "_");
       await add(
         `sweep:${plan.info.name}`,
@@ -189,6 +208,23 @@ export async function writeReport(input: ReportInput, outDir: string): Promise<R
   const lbHtml = leaderboardHtml(sections);
   const leaderboardHtmlFile = join(outDir, "leaderboard.html");
   writeFileSync(leaderboardHtmlFile, htmlPage("antilearn leaderboard", `<h1>Leaderboard</h1>\n${lbHtml}`));
+
+  const baselinesMdFile = join(outDir, "baselines.md");
+  writeFileSync(
+    baselinesMdFile,
+    [
+      "# What plain training carries over",
+      "",
+      "The baseline (plain training on X.train) per setting: accuracy on X.test and Y.test, mean ± 95% Student-t CI over seeds, chance levels, and the probe and relearning-attack accuracies on Y.test. Times are means per run.",
+      "",
+      baselineTableMarkdown(sections, records),
+    ].join("\n"),
+  );
+  let sweepsMdFile: string | undefined;
+  if (sweepMd.length) {
+    sweepsMdFile = join(outDir, "sweeps.md");
+    writeFileSync(sweepsMdFile, ["# Sweeps", "", "Mean ± 95% CI over seeds at each value.", "", ...sweepMd].join("\n"));
+  }
 
   const img = (f: Figure) =>
     `<figure><img alt="${esc(f.title)}" src="data:image/png;base64,${f.png.toString("base64")}"><figcaption class="meta">${esc(
@@ -222,6 +258,8 @@ export async function writeReport(input: ReportInput, outDir: string): Promise<R
     report: reportFile,
     leaderboardMd: leaderboardMdFile,
     leaderboardHtml: leaderboardHtmlFile,
+    baselinesMd: baselinesMdFile,
+    ...(sweepsMdFile ? { sweepsMd: sweepsMdFile } : {}),
     pngs,
   };
 }

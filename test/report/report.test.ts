@@ -203,6 +203,11 @@ describe("writeReport", () => {
     const html = readFileSync(files.report, "utf8");
     expect(html.match(/src="data:image\/png;base64,/g)).toHaveLength(files.pngs.length);
     expect(html).not.toMatch(/(src|href)="https?:/);
+    // The baselines table (issue 4) and the sweep table come with every report.
+    expect(readFileSync(files.baselinesMd, "utf8")).toMatch(
+      /\| a5-s5 · embed-mlp · train\(steps=10\) \| 2 \| 0\.900 ± 0\.000 \| 0\.500 ± 0\.000 \|/,
+    );
+    expect(readFileSync(files.sweepsMd as string, "utf8")).toMatch(/## Sweep sw: technique\.uniformLabelsMix/);
     const md = readFileSync(files.leaderboardMd, "utf8");
     // uniform-labels: retainX 1, accY leaks (0.1−0.01)/(0.5−0.01) and (0.2−0.01)/(0.5−0.01), but probeY
     // leaks fully (0.4, the baseline's): score 0 on both seeds; ties go to the lower accY.

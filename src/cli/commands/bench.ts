@@ -5,7 +5,7 @@ import { defaultWorkers, type PoolEvent } from "../../bench/pool.js";
 import { runPlan } from "../../bench/runner.js";
 import { expandSuite, loadSuite } from "../../bench/suite.js";
 import type { BackendChoice } from "../../engine/backend.js";
-import { writeReport } from "../../report/report.js";
+import { describeFiles, writeReport } from "../../report/report.js";
 import { ResultStore, resolveDbPath } from "../../store/sqlite.js";
 import { COMMON_OPTIONS, intFlag, parseFlags, requireFlag } from "../args.js";
 import { duration, num } from "../format.js";
@@ -167,12 +167,12 @@ export async function executePlan(plan: Plan, values: PlanFlags): Promise<number
         leaderboard: files?.leaderboardMd,
         leaderboardHtml: files?.leaderboardHtml,
         report: files?.report,
+        baselines: files?.baselinesMd,
+        sweeps: files?.sweepsMd,
       })}\n`,
     );
   } else if (files) {
-    process.stdout.write(
-      `leaderboard: ${files.leaderboardMd}\n             ${files.leaderboardHtml}\nreport:      ${files.report} (${files.pngs.length} plots in ${join(files.dir, "plots")})\n`,
-    );
+    process.stdout.write(describeFiles(files));
   }
   if (result.interrupted) return 130;
   return failed > 0 ? 1 : 0;

@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from "node:path";
-import { writeReport } from "../../report/report.js";
+import { describeFiles, writeReport } from "../../report/report.js";
 import { ResultStore, resolveDbPath } from "../../store/sqlite.js";
 import type { RunRecord } from "../../store/types.js";
 import { NotFoundError } from "../../util/errors.js";
@@ -59,8 +59,6 @@ export async function reportCommand(argv: string[]): Promise<number> {
     { records, plans, title: values.plan ? `antilearn report: ${values.plan}` : "antilearn report" },
     out,
   );
-  process.stdout.write(
-    `${records.length} runs\nleaderboard: ${files.leaderboardMd}\n             ${files.leaderboardHtml}\nreport:      ${files.report} (${files.pngs.length} plots in ${join(files.dir, "plots")})\n`,
-  );
+  process.stdout.write(`${records.length} runs\n${describeFiles(files)}`);
   return 0;
 }

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { buildLeaderboard } from "../../src/bench/aggregate.js";
+import type { SweepPoint } from "../../src/report/plots.js";
+import { baselineTableMarkdown, sweepTableMarkdown, versusChance } from "../../src/report/tables.js";
+import type { RunRecord } from "../../src/store/types.js";
+
+let n = 0;
+function rec(task: string, seed: number, accX: number, accY: number, chanceY: number): RunRecord {
+  return {
+    id: `r${n++}`,
+    status: "ok",
+    config: {
+      task: { name: task },
+      model: { name: "embed-mlp" },
+      technique: { name: "baseline" },
+      train: { steps: 10 },
+      seed,
+    },
+    seed,
+    backend: "native",
+    threads: 1,
+    versions: { antilearn: "0.1.0" },
+    metrics: { accX, accY },
+    chance: { x: 0.1, y: chanceY },
+    steps: 10,
+    log: {},
+    curves: {},
+    extra: {},
+    timing: { buildMs: 0, trainMs: 10_000 * (seed + 1), evalMs: 2000, totalMs: 1 },
+    createdAt: "2026-01-01T00:00:00Z",
+  };
+}
+
+describe("versusChance", () => {
+  it("at chance when chance is inside the CI (or within 0.02 of a single value), else below/above", () => {
+    expect(versusChance(0.006, 0.004, 0.008, 0.0083)).toBe("at chance");
+    expect(versusChance(0.52, 0.5, 0.54, 0.5)).toBe("at chance");
+    expect(versusChance(0.9, 0.85, 0.95, 0.5)).toBe("above chance");
+    expect(versusChance(0.2, 0.18, 0.22, 0.5)).toBe("below chance");
+    expect(versusChance(0.51, Number.NaN, Number.NaN, 0.5)).toBe("at chance");
+    expect(versusChance(0.6, Number.NaN, Number.NaN, 0.5)).toBe("above chance");
+  });
+});
+
+describe("baselineTableMarkdown", () => {
+  it("one row per setting: mean ± t-CI over seeds, chance, verdict, mean times", () => {
+    const recs = [
+      rec("a5-s5", 0, 1, 0.006, 0.0083),
+      rec("a5-s5", 1, 1, 0.004, 0.0083),
+      rec("a5-s5", 2, 1, 0.008, 0.0083),
+      rec("shapes", 0, 1, 0.9, 0.5),
+      rec("shapes", 1, 1, 0.92, 0.5),
+    ];
+    const md = baselineTableMarkdown(buildLeaderboard(recs), recs);
+    const a5 = md.split("\n").find((l) => l.startsWith("| a5-s5")) as string;
+    const cells = a5.split("|").map((c) => c.trim());
+    // mean 0.006, sd 0.002, t(0.975, 2) = 4.303 → half-width 4.303 · 0.002 / √3 = 0.00497
+    expect(cells[2]).toBe("3");
+    expect(cells[3]).toBe("1.000 ± 0.000");
+    expect(cells[4]).toBe("0.006 ± 0.005");
+    expect(cells[6]).toBe("0.0083");
+    expect(cells[7]).toBe("at chance");
+    expect(cells[10]).toBe("20 s"); // train times 10, 20, 30 s
+    expect(cells[11]).toBe("2 s");
+    const sh = md.split("\n").find((l) => l.startsWith("| shapes")) as string;
+    expect(sh).toContain("above chance");
+    expect(baselineTableMarkdown([], [])).toMatch(/No baseline runs/);
+  });
+});
+
+describe("sweepTableMarkdown", () => {
+  it("one row per swept value in order, one column per metric, ± only with several seeds", () => {
+    const pts: SweepPoint[] = [
+      { x: 90, series: "all", metric: "accY", mean: 0.4, lo: 0.3, hi: 0.5, n: 3 },
+      { x: 30, series: "all", metric: "accY", mean: 0.2, lo: Number.NaN, hi: Number.NaN, n: 1 },
+      { x: 90, series: "all", metric: "accX", mean: 0.98, lo: 0.97, hi: 0.99, n: 3 },
+    ];
+    const lines = sweepTableMarkdown(pts, "task.D").trim().split("\n");
+    expect(lines[0]).toBe("| task.D | seeds | accY | accX |");
+    expect(lines[2]).toBe("| 30 | 1 | 0.200 | — |");
+    expect(lines[3]).toBe("| 90 | 3 | 0.400 ± 0.100 | 0.980 ± 0.010 |");
+  });
+});
