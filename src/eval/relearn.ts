@@ -23,6 +23,7 @@ import type { TrainConfig } from "../config/train.js";
 import type { Rng } from "../engine/rng.js";
 import type { Variable } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
+import { copyEdits } from "../models/edits.js";
 import type { Model } from "../models/types.js";
 import type { Split } from "../tasks/types.js";
 import { BatchStream, takeRows } from "../train/batches.js";
@@ -90,7 +91,9 @@ export interface RelearnResult {
  * A copy of `source` with its own buffers: `make()` builds a model of the
  * same architecture (its initial values are overwritten). Copying through
  * fresh tensors, not by sharing data, guarantees that training the copy can
- * never touch the source, whatever a backend does with shared buffers.
+ * never touch the source, whatever a backend does with shared buffers. The
+ * copy also gets clones of the source's persistent activation edits
+ * (`src/models/edits.ts`), so an attack attacks the model as edited.
  */
 export function copyModel(source: Model, make: () => Model): Model {
   const copy = make();
@@ -107,6 +110,12 @@ export function copyModel(source: Model, make: () => Model): Model {
     const t = tf.tensor(v.dataSync().slice(), v.shape, v.dtype);
     target.assign(t);
     t.dispose();
+  }
+  try {
+    copyEdits(source, copy);
+  } catch (e) {
+    copy.dispose();
+    throw e;
   }
   return copy;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Tensor } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
 import { ConfigError } from "../util/errors.js";
+import { clearEdits, emit, hookWithEdits } from "./edits.js";
 import { disposeParams, normalVariable, zerosVariable } from "./init.js";
 import { addDense, dense, heStd, lecunStd } from "./layers.js";
 import type { HookFn, Model, ModelBuildArgs } from "./types.js";
@@ -55,6 +56,9 @@ export function cnnSpatialSizes(size: number, kernel: number, stages: number): n
  * - `conv.{i}.hook_post` — [batch, h_i, w_i, channels[i]] (after ReLU and pool)
  * - `dense.0.hook_post` — [batch, dDense]
  * - `hook_logits` — [batch, numClasses]
+ *
+ * A hook (or a persistent edit, `src/models/edits.ts`) may replace any of
+ * them: the forward pass continues with the replacement.
  */
 export function createCnn(args: ModelBuildArgs<CnnConfig>): Model {
   const { input, numClasses, config, rng } = args;
@@ -91,13 +95,14 @@ export function createCnn(args: ModelBuildArgs<CnnConfig>): Model {
   hookPoints.push({ name: "dense.0.hook_post", shape: "[batch, dDense]" });
   hookPoints.push({ name: "hook_logits", shape: "[batch, numClasses]" });
 
-  return {
+  const model: Model = {
     arch: "cnn",
     params,
     hookPoints,
     embedParams: ["conv.0.W", "conv.0.b", "unembed.W", "unembed.b"],
     dHidden: dDense,
-    forward(x: Tensor, hook?: HookFn): Tensor {
+    forward(x: Tensor, hookArg?: HookFn): Tensor {
+      const hook = hookWithEdits(model, hookArg);
       return tf.tidy(() => {
         let h = x as tf.Tensor4D; // [batch, H, W, C]
         for (let i = 0; i < channels.length; i++) {
@@ -110,20 +115,22 @@ export function createCnn(args: ModelBuildArgs<CnnConfig>): Model {
             pad: "valid",
             activation: "relu",
           });
-          h = tf.maxPool(c, 2, 2, "valid"); // [batch, h_i, w_i, channels[i]]
-          hook?.(`conv.${i}.hook_post`, h);
+          h = emit(hook, `conv.${i}.hook_post`, tf.maxPool(c, 2, 2, "valid")) as tf.Tensor4D; // [batch, h_i, w_i, channels[i]]
         }
         const B = h.shape[0];
         const f = tf.reshape(h, [B, flat]); // [batch, flat]
-        const d = tf.fused.matMul({ a: f, b: params["dense.0.W"], bias: params["dense.0.b"], activation: "relu" }); // [batch, dDense]
-        hook?.("dense.0.hook_post", d);
-        const logits = dense(d, params["unembed.W"], params["unembed.b"]); // [batch, numClasses]
-        hook?.("hook_logits", logits);
-        return logits;
+        const d = emit(
+          hook,
+          "dense.0.hook_post",
+          tf.fused.matMul({ a: f, b: params["dense.0.W"], bias: params["dense.0.b"], activation: "relu" }),
+        ); // [batch, dDense]
+        return emit(hook, "hook_logits", dense(d, params["unembed.W"], params["unembed.b"])); // [batch, numClasses]
       });
     },
     dispose() {
+      clearEdits(model);
       disposeParams(params);
     },
   };
+  return model;
 }

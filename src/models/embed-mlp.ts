@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Tensor } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
 import { ConfigError } from "../util/errors.js";
+import { clearEdits, emit, hookWithEdits } from "./edits.js";
 import { disposeParams, normalVariable } from "./init.js";
 import type { HookFn, Model, ModelBuildArgs } from "./types.js";
 
@@ -33,6 +34,9 @@ export function embedName(i: number): string {
  * - `hook_embed_left`, `hook_embed_right` (`hook_embed_pos{i}` for i ≥ 2) — [batch, dEmbed]
  * - `layers.0.hook_pre`, `layers.0.hook_post` — [batch, dHidden]
  * - `hook_logits` — [batch, numClasses]
+ *
+ * A hook (or a persistent edit, `src/models/edits.ts`) may replace any of
+ * them: the forward pass continues with the replacement.
  */
 export function createEmbedMlp(args: ModelBuildArgs<EmbedMlpConfig>): Model {
   const { input, numClasses, config, rng } = args;
@@ -69,34 +73,32 @@ export function createEmbedMlp(args: ModelBuildArgs<EmbedMlpConfig>): Model {
     { name: "hook_logits", shape: "[batch, numClasses]" },
   ];
 
-  return {
+  const model: Model = {
     arch: "embed-mlp",
     params,
     hookPoints,
     embedParams: [...embedKeys, "unembed.W"],
     dHidden,
-    forward(x: Tensor, hook?: HookFn): Tensor {
+    forward(x: Tensor, hookArg?: HookFn): Tensor {
+      const hook = hookWithEdits(model, hookArg);
       return tf.tidy(() => {
         const B = x.shape[0];
         const parts: Tensor[] = [];
         for (let i = 0; i < L; i++) {
           const idx = tf.reshape(tf.slice(x, [0, i], [B, 1]), [B]);
           const e = tf.gather(params[embedKeys[i]], idx); // [batch, dEmbed]
-          hook?.(`hook_embed_${embedName(i)}`, e);
-          parts.push(e);
+          parts.push(emit(hook, `hook_embed_${embedName(i)}`, e));
         }
         const h = parts.length === 1 ? parts[0] : tf.concat(parts, 1); // [batch, L*dEmbed]
-        const pre = tf.matMul(h, params["layers.0.W"]); // [batch, dHidden]
-        hook?.("layers.0.hook_pre", pre);
-        const post = tf.relu(pre); // [batch, dHidden]
-        hook?.("layers.0.hook_post", post);
-        const logits = tf.matMul(post, params["unembed.W"]); // [batch, numClasses]
-        hook?.("hook_logits", logits);
-        return logits;
+        const pre = emit(hook, "layers.0.hook_pre", tf.matMul(h, params["layers.0.W"])); // [batch, dHidden]
+        const post = emit(hook, "layers.0.hook_post", tf.relu(pre)); // [batch, dHidden]
+        return emit(hook, "hook_logits", tf.matMul(post, params["unembed.W"])); // [batch, numClasses]
       });
     },
     dispose() {
+      clearEdits(model);
       disposeParams(params);
     },
   };
+  return model;
 }

@@ -6,6 +6,16 @@ import { createMlp, mlpConfig } from "./mlp.js";
 import { createTransformer, transformerConfig } from "./transformer.js";
 import type { Model, ModelBuildArgs } from "./types.js";
 
+export {
+  type ActivationEdit,
+  affineEdit,
+  clearEdits,
+  copyEdits,
+  getEdits,
+  multiplyEdit,
+  removeEdit,
+  setEdit,
+} from "./edits.js";
 export { type ActivationCache, type HookFilter, runWithCache, withCache } from "./hooks.js";
 export type { HookFn, InputSpec, Model, ModelBuildArgs } from "./types.js";
 

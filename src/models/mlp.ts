@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Tensor } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
+import { clearEdits, emit, hookWithEdits } from "./edits.js";
 import { disposeParams } from "./init.js";
 import { addDense, dense, flatDim, heStd, lecunStd } from "./layers.js";
 import type { HookFn, Model, ModelBuildArgs } from "./types.js";
@@ -33,6 +34,9 @@ export type MlpConfig = z.infer<typeof mlpConfig>;
  * Hooks:
  * - `layers.{i}.hook_pre`, `layers.{i}.hook_post` — [batch, hidden[i]]
  * - `hook_logits` — [batch, numClasses]
+ *
+ * A hook (or a persistent edit, `src/models/edits.ts`) may replace any of
+ * them: the forward pass continues with the replacement.
  */
 export function createMlp(args: ModelBuildArgs<MlpConfig>): Model {
   const { input, numClasses, config, rng } = args;
@@ -51,28 +55,27 @@ export function createMlp(args: ModelBuildArgs<MlpConfig>): Model {
   const nHidden = config.hidden.length;
   const embedParams = nHidden > 0 ? ["layers.0.W", "layers.0.b", "unembed.W", "unembed.b"] : ["unembed.W", "unembed.b"];
 
-  return {
+  const model: Model = {
     arch: "mlp",
     params,
     hookPoints,
     embedParams,
     dHidden: dLast,
-    forward(x: Tensor, hook?: HookFn): Tensor {
+    forward(x: Tensor, hookArg?: HookFn): Tensor {
+      const hook = hookWithEdits(model, hookArg);
       return tf.tidy(() => {
         let h = x.rank === 2 ? x : tf.reshape(x, [x.shape[0], dIn]); // [batch, dIn]
         for (let i = 0; i < nHidden; i++) {
-          const pre = dense(h, params[`layers.${i}.W`], params[`layers.${i}.b`]); // [batch, hidden[i]]
-          hook?.(`layers.${i}.hook_pre`, pre);
-          h = tf.relu(pre); // [batch, hidden[i]]
-          hook?.(`layers.${i}.hook_post`, h);
+          const pre = emit(hook, `layers.${i}.hook_pre`, dense(h, params[`layers.${i}.W`], params[`layers.${i}.b`])); // [batch, hidden[i]]
+          h = emit(hook, `layers.${i}.hook_post`, tf.relu(pre)); // [batch, hidden[i]]
         }
-        const logits = dense(h, params["unembed.W"], params["unembed.b"]); // [batch, numClasses]
-        hook?.("hook_logits", logits);
-        return logits;
+        return emit(hook, "hook_logits", dense(h, params["unembed.W"], params["unembed.b"])); // [batch, numClasses]
       });
     },
     dispose() {
+      clearEdits(model);
       disposeParams(params);
     },
   };
+  return model;
 }

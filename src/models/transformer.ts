@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Tensor } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
 import { ConfigError } from "../util/errors.js";
+import { clearEdits, emit, hookWithEdits } from "./edits.js";
 import { disposeParams, normalVariable, zerosVariable } from "./init.js";
 import { dense } from "./layers.js";
 import type { HookFn, Model, ModelBuildArgs } from "./types.js";
@@ -71,7 +72,12 @@ const MASKED = -1e9;
  * masked entries with −∞ first), so that every cached activation is finite
  * and can be fed to a linear probe. The mask shows in `hook_pattern`.
  *
- * Speed. Without a hook (training, plain evaluation) the last block is
+ * A hook (or a persistent edit, `src/models/edits.ts`) may replace any
+ * activation: the forward pass continues with the replacement (a replaced
+ * `hook_attn_scores` is masked and softmaxed; a replaced `hook_pos_embed` is
+ * what gets added to the embeddings).
+ *
+ * Speed. Without a hook or an edit (training, plain evaluation) the last block is
  * computed only for the last query position, the only one the logits depend
  * on: with L = 3 that skips two thirds of that block's MLP and of its query
  * and output projections. A one-block model (the default) also takes its
@@ -175,45 +181,40 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
   const fullBlock = (l: number, resid: Tensor, hook?: HookFn): Tensor => {
     const p = `blocks.${l}`;
     const B = resid.shape[0];
-    hook?.(`${p}.hook_resid_pre`, resid);
-    const qkv = tf.matMul(tf.reshape(resid, [B * L, d]), packed([`${p}.attn.W_Q`, `${p}.attn.W_K`, `${p}.attn.W_V`]));
-    const [q, k, v] = heads(qkv, 3, B, L); // each [B, L, H, dH]
-    hook?.(`${p}.attn.hook_q`, q);
-    hook?.(`${p}.attn.hook_k`, k);
-    hook?.(`${p}.attn.hook_v`, v);
+    const residIn = emit(hook, `${p}.hook_resid_pre`, resid);
+    const qkv = tf.matMul(tf.reshape(residIn, [B * L, d]), packed([`${p}.attn.W_Q`, `${p}.attn.W_K`, `${p}.attn.W_V`]));
+    const [q0, k0, v0] = heads(qkv, 3, B, L); // each [B, L, H, dH]
+    const q = emit(hook, `${p}.attn.hook_q`, q0);
+    const k = emit(hook, `${p}.attn.hook_k`, k0);
+    const v = emit(hook, `${p}.attn.hook_v`, v0);
     const qh = tf.transpose(q, [0, 2, 1, 3]); // [B, H, L, dH]
     const kh = tf.transpose(k, [0, 2, 1, 3]);
     const vh = tf.transpose(v, [0, 2, 1, 3]);
-    const scores = tf.mul(tf.matMul(qh, kh, false, true), scale); // [B, H, Lq, Lk]
-    hook?.(`${p}.attn.hook_attn_scores`, scores);
-    const pattern = tf.softmax(causal ? tf.add(scores, tf.tensor2d(maskValues, [L, L])) : scores); // [B, H, Lq, Lk]
-    hook?.(`${p}.attn.hook_pattern`, pattern);
-    const z = tf.transpose(tf.matMul(pattern, vh), [0, 2, 1, 3]); // [B, L, H, dH]
-    hook?.(`${p}.attn.hook_z`, z);
-    const attnOut = tf.reshape(tf.matMul(tf.reshape(z, [B * L, HdH]), tf.reshape(params[`${p}.attn.W_O`], [HdH, d])), [
-      B,
-      L,
-      d,
-    ]);
-    hook?.(`${p}.hook_attn_out`, attnOut);
-    const mid = tf.add(resid, attnOut); // [B, L, d]
-    hook?.(`${p}.hook_resid_mid`, mid);
-    const pre = tf.reshape(dense(tf.reshape(mid, [B * L, d]), params[`${p}.mlp.W_in`], params[`${p}.mlp.b_in`]), [
-      B,
-      L,
-      dMlp,
-    ]);
-    hook?.(`${p}.mlp.hook_pre`, pre);
-    const post = tf.relu(pre); // [B, L, dMlp]
-    hook?.(`${p}.mlp.hook_post`, post);
-    const mlpOut = tf.reshape(
-      dense(tf.reshape(post, [B * L, dMlp]), params[`${p}.mlp.W_out`], params[`${p}.mlp.b_out`]),
-      [B, L, d],
+    const scores = emit(hook, `${p}.attn.hook_attn_scores`, tf.mul(tf.matMul(qh, kh, false, true), scale)); // [B, H, Lq, Lk]
+    const pattern = emit(
+      hook,
+      `${p}.attn.hook_pattern`,
+      tf.softmax(causal ? tf.add(scores, tf.tensor2d(maskValues, [L, L])) : scores),
+    ); // [B, H, Lq, Lk]
+    const z = emit(hook, `${p}.attn.hook_z`, tf.transpose(tf.matMul(pattern, vh), [0, 2, 1, 3])); // [B, L, H, dH]
+    const attnOut = emit(
+      hook,
+      `${p}.hook_attn_out`,
+      tf.reshape(tf.matMul(tf.reshape(z, [B * L, HdH]), tf.reshape(params[`${p}.attn.W_O`], [HdH, d])), [B, L, d]),
     );
-    hook?.(`${p}.hook_mlp_out`, mlpOut);
-    const out = tf.add(mid, mlpOut);
-    hook?.(`${p}.hook_resid_post`, out);
-    return out;
+    const mid = emit(hook, `${p}.hook_resid_mid`, tf.add(residIn, attnOut)); // [B, L, d]
+    const pre = emit(
+      hook,
+      `${p}.mlp.hook_pre`,
+      tf.reshape(dense(tf.reshape(mid, [B * L, d]), params[`${p}.mlp.W_in`], params[`${p}.mlp.b_in`]), [B, L, dMlp]),
+    );
+    const post = emit(hook, `${p}.mlp.hook_post`, tf.relu(pre)); // [B, L, dMlp]
+    const mlpOut = emit(
+      hook,
+      `${p}.hook_mlp_out`,
+      tf.reshape(dense(tf.reshape(post, [B * L, dMlp]), params[`${p}.mlp.W_out`], params[`${p}.mlp.b_out`]), [B, L, d]),
+    );
+    return emit(hook, `${p}.hook_resid_post`, tf.add(mid, mlpOut));
   };
 
   /**
@@ -281,23 +282,33 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
     return finishLastPosition(0, q, k, v, tf.gather(inputs, rowsLast));
   };
 
-  return {
+  const model: Model = {
     arch: "transformer",
     params,
     hookPoints,
     embedParams: ["embed.W", "unembed.W"],
     dHidden: d,
-    forward(x: Tensor, hook?: HookFn): Tensor {
+    forward(x: Tensor, hookArg?: HookFn): Tensor {
       if (x.rank !== 2 || x.shape[1] !== L) {
         throw new Error(`transformer: expected token input [batch, ${L}], got [${x.shape.join(", ")}]`);
       }
+      // The model's edits act through the hook too, so an edited model never takes the fast paths.
+      const hook = hookWithEdits(model, hookArg);
       return tf.tidy(() => {
         const B = x.shape[0];
         if (!hook && nLayers === 1) return tf.matMul(singleBlockFromTokens(x), params["unembed.W"]); // [B, numClasses]
-        const embed = tf.reshape(tf.gather(params["embed.W"], tf.reshape(x, [B * L])), [B, L, d]); // [B, L, d]
-        hook?.("hook_embed", embed);
-        if (hook) hook("hook_pos_embed", tf.broadcastTo(params["pos_embed.W"], [B, L, d]));
-        let resid = tf.add(embed, params["pos_embed.W"]); // [B, L, d]
+        const embed = emit(
+          hook,
+          "hook_embed",
+          tf.reshape(tf.gather(params["embed.W"], tf.reshape(x, [B * L])), [B, L, d]),
+        ); // [B, L, d]
+        let pos: Tensor = params["pos_embed.W"]; // [L, d], broadcast over the batch
+        if (hook) {
+          const full = tf.broadcastTo(pos, [B, L, d]);
+          const r = emit(hook, "hook_pos_embed", full);
+          if (r !== full) pos = r;
+        }
+        let resid = tf.add(embed, pos); // [B, L, d]
         for (let l = 0; l < nLayers - 1; l++) resid = fullBlock(l, resid, hook);
         let final: Tensor; // residual stream at the last position [B, d]
         if (hook) {
@@ -305,13 +316,13 @@ export function createTransformer(args: ModelBuildArgs<TransformerConfig>): Mode
         } else {
           final = lastPositionBlock(nLayers - 1, resid);
         }
-        const logits = tf.matMul(final, params["unembed.W"]); // [B, numClasses]
-        hook?.("hook_logits", logits);
-        return logits;
+        return emit(hook, "hook_logits", tf.matMul(final, params["unembed.W"])); // [B, numClasses]
       });
     },
     dispose() {
+      clearEdits(model);
       disposeParams(params);
     },
   };
+  return model;
 }

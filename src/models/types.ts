@@ -14,8 +14,16 @@ export type InputSpec =
  * Receives named activations during a forward pass. Hook names are module
  * paths in the TransformerLens style: `hook_embed_left`, `layers.0.hook_post`,
  * `blocks.0.attn.hook_pattern`, `hook_logits`.
+ *
+ * As in TransformerLens, a hook may return a tensor of the activation's
+ * shape: the forward pass then carries on with it in place of the activation
+ * (gradients flow through whatever the replacement was computed from).
+ * Returning nothing (or the activation itself) leaves the pass unchanged. The
+ * replacement is made inside the forward pass's `tf.tidy`, so it is freed
+ * with it; persistent replacements belong in `src/models/edits.ts`.
  */
-export type HookFn = (name: string, activation: Tensor) => void;
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets every existing read-only hook (a block body with no return) type-check unchanged.
+export type HookFn = (name: string, activation: Tensor) => Tensor | void;
 
 /**
  * A model is a plain object of named variables plus a forward function.
@@ -35,9 +43,13 @@ export interface Model {
   readonly embedParams: readonly string[];
   /** Width of the last hidden representation (for heads that read it). */
   readonly dHidden: number;
-  /** Logits [batch, numClasses]. Calls `hook` for every hook point if given. */
+  /**
+   * Logits [batch, numClasses]. Calls `hook` for every hook point if given and
+   * continues with what it returns (see `HookFn`); the model's persistent
+   * edits (`setEdit`) are applied first, so a hook sees the edited activation.
+   */
   forward(x: Tensor, hook?: HookFn): Tensor;
-  /** Free all variables. */
+  /** Free all variables and the model's edits (`src/models/edits.ts`). */
   dispose(): void;
 }
 
