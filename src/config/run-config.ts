@@ -121,7 +121,8 @@ function parseSection<S extends z.ZodType>(section: string, schema: S, value: un
 /**
  * Validate a partial config and fill in every default: task parameters from
  * the task's schema, the model from the task's default, training settings
- * from the task's `trainDefaults` over the global ones.
+ * from the task's `trainDefaults` over the global ones, evaluation settings
+ * from the task's `evalDefaults` over the global ones.
  */
 export function resolveRunConfig(p: PartialRunConfig): RunConfig {
   for (const k of Object.keys(p)) {
@@ -141,7 +142,7 @@ export function resolveRunConfig(p: PartialRunConfig): RunConfig {
   const model = models.get(modelNameGiven ?? task.defaultModel);
   const modelCfg = parseSection("model", model.configSchema, modelParams);
   const train = parseSection("train", trainConfig, { ...TRAIN_DEFAULTS, ...task.trainDefaults, ...(p.train ?? {}) });
-  const ev = parseSection("eval", evalConfig, p.eval ?? {});
+  const ev = parseSection("eval", evalConfig, { ...task.evalDefaults, ...(p.eval ?? {}) });
   return {
     task: { name: task.name, ...(taskCfg as object) },
     model: { name: model.name, ...(modelCfg as object) },

@@ -127,6 +127,9 @@ export const modular: TaskPair<typeof modularConfig> = {
   defaultModel: "transformer",
   models: ["transformer", "embed-mlp"],
   trainDefaults: { steps: 1500, batchSize: 256, lr: 3e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98, evalEvery: 100 },
+  // Both modes (embed: a held-out modulus needs only its token's embedding),
+  // one attack size, so evaluation stays under training time.
+  evalDefaults: { relearnK: [1] },
   build(config: ModularConfig, seed: number): BuiltTask {
     throwProblems(problems(config));
     const all = [...config.P_X, ...config.P_Y];

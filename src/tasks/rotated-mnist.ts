@@ -101,6 +101,10 @@ export const rotatedMnist: TaskPair<typeof rotatedMnistConfig> = {
   defaultModel: "cnn",
   models: ["cnn", "mlp"],
   trainDefaults: { steps: 1500, batchSize: 128, lr: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, evalEvery: 250 },
+  // Evaluation at most ~40% of training: one attack size (all of Y.relearn),
+  // all parameters (a CNN has no token embeddings; its `embed` mode, first
+  // conv + output layer, adds little here and doubled the attack time).
+  evalDefaults: { relearnModes: ["all"], relearnK: [1] },
   build(config: RotatedMnistConfig, seed: number): BuiltTask {
     throwProblems(problems(config));
     const rng = new Rng(deriveSeed(seed, "task:rotated-mnist"));

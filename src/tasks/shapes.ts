@@ -59,6 +59,9 @@ export const shapes: TaskPair<typeof shapesConfig> = {
   defaultModel: "cnn",
   models: ["cnn", "mlp"],
   trainDefaults: { steps: 200, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, evalEvery: 25 },
+  // One attack size, all parameters: with a 200-step budget, two sizes × two
+  // modes of attack took 5× the training time.
+  evalDefaults: { relearnModes: ["all"], relearnK: [1] },
   build(config: ShapesConfig, seed: number): BuiltTask {
     const rng = new Rng(deriveSeed(seed, "task:shapes"));
     const classes = shapesClasses(config.variant);

@@ -49,6 +49,17 @@ export interface TrainDefaults {
   evalEvery?: number;
 }
 
+/**
+ * Evaluation defaults a task may set (over the global ones), so that the
+ * relearning attack measures what matters for the pair (e.g. `embed` mode
+ * for group pairs, whose new elements' embeddings are the point) and the
+ * evaluation stays a minority of the training time at the pair's budget.
+ */
+export interface EvalDefaults {
+  relearnModes?: ("embed" | "all")[];
+  relearnK?: number[];
+}
+
 /** A task pair (protocol §1): a schema for its parameters and a builder. */
 export interface TaskPair<S extends z.ZodType = z.ZodType> {
   name: string;
@@ -62,5 +73,7 @@ export interface TaskPair<S extends z.ZodType = z.ZodType> {
   /** Model names that make sense for this pair (the default first). */
   models?: readonly string[];
   trainDefaults: TrainDefaults;
+  /** Overrides of the global evaluation defaults for this pair (absent = the global ones). */
+  evalDefaults?: EvalDefaults;
   build(config: z.infer<S>, seed: number): BuiltTask;
 }

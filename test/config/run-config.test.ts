@@ -14,6 +14,24 @@ describe("run config", () => {
     expect(c.seed).toBe(0);
   });
 
+  it("takes a pair's evaluation defaults over the global ones; the user's settings win over both", () => {
+    const a5 = resolveRunConfig({ task: { name: "a5-s5" }, technique: { name: "baseline" } });
+    expect([a5.eval.relearnModes, a5.eval.relearnK]).toEqual([
+      ["embed", "all"],
+      [0.5, 1],
+    ]);
+    const shapes = resolveRunConfig({ task: { name: "shapes" }, technique: { name: "baseline" } });
+    expect([shapes.eval.relearnModes, shapes.eval.relearnK]).toEqual([["all"], [1]]);
+    const sub = resolveRunConfig({ task: { name: "subgroups" }, technique: { name: "baseline" } });
+    expect([sub.eval.relearnModes, sub.eval.relearnK]).toEqual([["embed", "all"], [1]]);
+    const mine = resolveRunConfig({
+      task: { name: "shapes" },
+      technique: { name: "baseline" },
+      eval: { relearnK: [0.25, 1] },
+    });
+    expect([mine.eval.relearnModes, mine.eval.relearnK]).toEqual([["all"], [0.25, 1]]);
+  });
+
   it("applies --set overrides with JSON values", () => {
     const c = resolveRunConfig(applySets(base, ["train.lr=1e-3", "task.trainFraction=0.5", "model.dHidden=64"]));
     expect(c.train.lr).toBe(0.001);

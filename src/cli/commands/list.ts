@@ -52,6 +52,7 @@ export async function listCommand(argv: string[]): Promise<number> {
       defaultModel: t.defaultModel,
       params: schemaDefaults(t.configSchema),
       trainDefaults: t.trainDefaults,
+      evalDefaults: t.evalDefaults ?? {},
     })),
     models: models.list().map((m) => ({
       name: m.name,
