@@ -89,15 +89,28 @@ type H = z.infer<typeof hparams>;
  *    step minimises CE_X + λ·Σ⟨g, θ⟩ with g held constant.
  * TAR's representation-engineering retain loss and its sampled set of
  * adversaries (many optimisers, lrs, step counts) are replaced by plain CE on
- * X.train and one configurable attack. A non-finite attacked loss (the
- * attack diverged) skips the tamper term for that step.
+ * X.train and one configurable attack. A non-finite attack loss or
+ * attacked loss (the attack diverged) skips the tamper term for that step
+ * (`attackDiverged` = 1).
+ *
+ * Why `entropy` is the default: a baseline on our pairs is typically
+ * confidently wrong on Y (rotated-mnist: CE_Y ≈ 5 > ln 10), so the clamped
+ * ascent at clamp 1 has nothing to push and larger clamps reward confident
+ * wrongness (which, as the unlearning literature notes, still encodes Y) at
+ * a cost in X. Measured (test/techniques/tamper-resistance.test.ts, tiny
+ * rotated-mnist MLP, 4-step attack on Y.access): accuracy gain on Y.test
+ * 0.05 vs the baseline's 0.10 (uniform-labels, which flattens Y without the
+ * simulated attack: 0.20), X.test within 0.01. The resistance is to attacks
+ * about as long as the simulated one; a longer one (10 steps) gains about
+ * as much as on the baseline unless K is raised.
  *
  * Budget: `ctx.train.steps` outer steps on the model, one X.train batch each
  * (the same stream as the baseline's, so λ = 0 trains exactly like it);
  * K inner steps per outer step run on the copy and are logged
  * (`innerSteps`), not counted. Per step it reports `lossX`,
  * `attackedLossY` and `attackedEntropyY` (of the attacked copy on the judged
- * batch) and `tamperLive`; ten times per `evalEvery` it logs the simulated
+ * batch), `tamperLive` (0 when the term is skipped or, for `ascent`, past
+ * its ceiling) and `attackDiverged`; ten times per `evalEvery` it logs the simulated
  * attack's effect on that batch (`attackAccBefore`/`After`,
  * `attackLossBefore`/`After`, `attackGain`).
  */
@@ -112,7 +125,7 @@ export const tamperResistance: Technique<typeof hparams> = {
     tamperWarmFrac: (rng) => 0.1 + 0.5 * rng.uniform(),
     tamperWeight: (rng) => 10 ** (rng.uniform() * 2 - 1),
     tamperObjective: (rng) => (rng.uniform() < 0.5 ? "entropy" : "ascent"),
-    tamperAscentClamp: (rng) => 0.5 + 1.5 * rng.uniform(),
+    tamperAscentClamp: (rng) => 0.5 + 2.5 * rng.uniform(),
     tamperInnerSteps: (rng) => 1 + rng.int(8),
     tamperInnerOptimizer: (rng) => (rng.uniform() < 0.75 ? "adamw" : "sgd"),
     tamperInnerLr: (rng) => 10 ** (rng.uniform() * 2 - 3),
