@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../../src/engine/tf.js";
+import { getEdits, multiplyEdit, setEdit } from "../../src/models/edits.js";
 import { copyWeights } from "../../src/techniques/shared/model-copy.js";
 import { AdamW } from "../../src/train/adamw.js";
 import { splitTensors } from "../../src/train/batches.js";
@@ -52,6 +53,48 @@ describe("copyWeights", () => {
       source.dispose();
       target.dispose();
       other.dispose();
+    }
+  });
+
+  it("gives the target clones of the source's activation edits (replacing its own), so both compute the same function", () => {
+    const { ctx, result } = makeContext(tinyConfig("baseline"));
+    const source = result.model;
+    const target = ctx.newModel("copy-target");
+    try {
+      const hook = source.hookPoints[1].name;
+      const shapeOf = (m: typeof source) =>
+        tf.tidy(() => {
+          let shape: number[] = [];
+          m.forward(splitTensors(result.task.splits["X.train"], [0]).x, (name, a) => {
+            if (name === hook) shape = a.shape.slice(1);
+          });
+          return shape;
+        });
+      const shape = shapeOf(source);
+      const size = shape.reduce((a, b) => a * b, 1);
+      expect(size).toBeGreaterThan(0);
+      setEdit(
+        source,
+        hook,
+        multiplyEdit(
+          Array.from({ length: size }, (_, i) => (i % 3) / 2),
+          shape,
+          "test: scale",
+        ),
+      );
+      setEdit(target, hook, multiplyEdit(Array(size).fill(5), shape, "test: to be replaced"));
+      const before = tf.memory().numTensors;
+      copyWeights(source, target);
+      copyWeights(source, target);
+      expect(tf.memory().numTensors).toBe(before);
+      expect([...getEdits(target).values()].map((e) => e.describe)).toEqual(["test: scale"]);
+      const b = splitTensors(result.task.splits["Y.access"], [0, 1, 2, 3]);
+      const [ls, lt] = tf.tidy(() => [source.forward(b.x).dataSync(), target.forward(b.x).dataSync()]);
+      tf.dispose([b.x, b.y]);
+      expect(Array.from(lt)).toEqual(Array.from(ls));
+    } finally {
+      source.dispose();
+      target.dispose();
     }
   });
 

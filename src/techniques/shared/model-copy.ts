@@ -1,4 +1,5 @@
 import { tf } from "../../engine/tf.js";
+import { copyEdits } from "../../models/edits.js";
 import type { Model } from "../../models/types.js";
 import { ConfigError } from "../../util/errors.js";
 
@@ -11,7 +12,9 @@ import { ConfigError } from "../../util/errors.js";
  * The values go through fresh buffers (read back and re-uploaded), never by
  * sharing the source's data, so training the copy afterwards cannot touch the
  * source whatever a backend does with shared buffers (as `copyModel` in
- * src/eval/relearn.ts). The copy is bit-exact.
+ * src/eval/relearn.ts). The copy is bit-exact. The target also gets clones
+ * of the source's persistent activation edits (src/models/edits.ts),
+ * replacing its own, so it computes the same function as the source.
  *
  * @throws ConfigError if the two models' parameter names or shapes differ
  *   (then `target` is left unchanged).
@@ -38,4 +41,5 @@ export function copyWeights(source: Model, target: Model): void {
     target.params[name].assign(fresh);
     fresh.dispose();
   }
+  copyEdits(source, target);
 }
