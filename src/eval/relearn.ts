@@ -22,8 +22,7 @@
 import type { TrainConfig } from "../config/train.js";
 import type { Rng } from "../engine/rng.js";
 import type { Variable } from "../engine/tf.js";
-import { tf } from "../engine/tf.js";
-import { copyEdits } from "../models/edits.js";
+import { copyModel } from "../models/copy.js";
 import type { Model } from "../models/types.js";
 import type { Split } from "../tasks/types.js";
 import { BatchStream, takeRows } from "../train/batches.js";
@@ -87,38 +86,8 @@ export interface RelearnResult {
   curves: RelearnCurve[];
 }
 
-/**
- * A copy of `source` with its own buffers: `make()` builds a model of the
- * same architecture (its initial values are overwritten). Copying through
- * fresh tensors, not by sharing data, guarantees that training the copy can
- * never touch the source, whatever a backend does with shared buffers. The
- * copy also gets clones of the source's persistent activation edits
- * (`src/models/edits.ts`), so an attack attacks the model as edited.
- */
-export function copyModel(source: Model, make: () => Model): Model {
-  const copy = make();
-  for (const [name, v] of Object.entries(source.params)) {
-    const target = copy.params[name];
-    if (!target) {
-      copy.dispose();
-      throw new ConfigError(`copyModel: the copy has no parameter '${name}' (different architecture?)`);
-    }
-    if (target.shape.join() !== v.shape.join()) {
-      copy.dispose();
-      throw new ConfigError(`copyModel: '${name}' is [${v.shape}] in the source and [${target.shape}] in the copy`);
-    }
-    const t = tf.tensor(v.dataSync().slice(), v.shape, v.dtype);
-    target.assign(t);
-    t.dispose();
-  }
-  try {
-    copyEdits(source, copy);
-  } catch (e) {
-    copy.dispose();
-    throw e;
-  }
-  return copy;
-}
+/** Re-exported for techniques that need a frozen or attack copy (it lives in src/models/copy.ts). */
+export { copyModel };
 
 /** The parameters an attack in `mode` trains. */
 export function attackParams(model: Model, mode: RelearnMode): Record<string, Variable> {

@@ -3,10 +3,10 @@ import type { TrainConfig } from "../config/train.js";
 import type { Tensor, Variable } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
 import { attackParams } from "../eval/relearn.js";
+import { copyWeights } from "../models/copy.js";
 import { type Batch, BatchStream } from "../train/batches.js";
 import { crossEntropy } from "../train/loss.js";
 import { makeOptimizer, optimizerStep } from "../train/optimizer.js";
-import { copyWeights } from "./shared/model-copy.js";
 import { modelSteps, splitBudget } from "./shared/steps.js";
 import type { StepMetrics, Technique, TrainContext } from "./types.js";
 

@@ -110,7 +110,7 @@ describe("relearnAttack", () => {
         rng: new Rng(0),
       });
     expect(() => copyModel(source, other)).toThrow(
-      /'embed_left.W' is \[120,8\] in the source and \[120,4\] in the copy/,
+      /'embed_left.W' is float32\[120,8\] in the source and float32\[120,4\] in the target/,
     );
     source.dispose();
   });

@@ -3,6 +3,7 @@ import { applySets, type RunConfig, resolveRunConfig } from "../../src/config/ru
 import { deriveSeed, Rng } from "../../src/engine/rng.js";
 import type { Tensor } from "../../src/engine/tf.js";
 import { tf } from "../../src/engine/tf.js";
+import { ownedVariable } from "../../src/models/init.js";
 import type { Model } from "../../src/models/types.js";
 import { buildModel, buildTask } from "../../src/run/execute.js";
 import { guardTask } from "../../src/run/guard.js";
@@ -156,8 +157,8 @@ export function fitProbe(
 ): { trainAcc: number; testAcc: number } {
   const d = train.x.shape[1] as number;
   const rng = new Rng(opts.seed ?? 1234);
-  const W = tf.variable(tf.tensor2d(rng.normalArray(d * numClasses, 1 / Math.sqrt(d)), [d, numClasses]));
-  const b = tf.variable(tf.zeros([numClasses]));
+  const W = ownedVariable(tf.tensor2d(rng.normalArray(d * numClasses, 1 / Math.sqrt(d)), [d, numClasses]));
+  const b = ownedVariable(tf.zeros([numClasses]));
   const opt = new AdamW({ W, b }, { lr: opts.lr ?? 1e-2, weightDecay: opts.weightDecay ?? 0 });
   const yTrain = tf.tensor1d(train.y, "int32");
   try {

@@ -1,7 +1,7 @@
-import { tf } from "../../engine/tf.js";
-import { copyEdits } from "../../models/edits.js";
-import type { Model } from "../../models/types.js";
-import { ConfigError } from "../../util/errors.js";
+import { tf } from "../engine/tf.js";
+import { ConfigError } from "../util/errors.js";
+import { copyEdits } from "./edits.js";
+import type { Model } from "./types.js";
 
 /**
  * Copy every parameter value of `source` into `target`, a model of the same
@@ -11,8 +11,7 @@ import { ConfigError } from "../../util/errors.js";
  *
  * The values go through fresh buffers (read back and re-uploaded), never by
  * sharing the source's data, so training the copy afterwards cannot touch the
- * source whatever a backend does with shared buffers (as `copyModel` in
- * src/eval/relearn.ts). The copy is bit-exact. The target also gets clones
+ * source whatever a backend does with shared buffers . The copy is bit-exact. The target also gets clones
  * of the source's persistent activation edits (src/models/edits.ts),
  * replacing its own, so it computes the same function as the source.
  *
@@ -42,4 +41,20 @@ export function copyWeights(source: Model, target: Model): void {
     fresh.dispose();
   }
   copyEdits(source, target);
+}
+
+/**
+ * A copy of `source` with its own buffers: `make()` builds a model of the
+ * same architecture (its initial values are overwritten by `copyWeights`,
+ * edits included). The copy is disposed if the architectures differ.
+ */
+export function copyModel(source: Model, make: () => Model): Model {
+  const copy = make();
+  try {
+    copyWeights(source, copy);
+  } catch (e) {
+    copy.dispose();
+    throw e;
+  }
+  return copy;
 }

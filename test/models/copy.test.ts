@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../../src/engine/tf.js";
+import { copyWeights } from "../../src/models/copy.js";
 import { getEdits, multiplyEdit, setEdit } from "../../src/models/edits.js";
-import { copyWeights } from "../../src/techniques/shared/model-copy.js";
 import { AdamW } from "../../src/train/adamw.js";
 import { splitTensors } from "../../src/train/batches.js";
 import { crossEntropy } from "../../src/train/loss.js";
 import { optimizerStep } from "../../src/train/optimizer.js";
 import { ConfigError } from "../../src/util/errors.js";
 import { fastBackend } from "../helpers.js";
-import { makeContext, tinyConfig } from "./harness.js";
+import { makeContext, tinyConfig } from "../techniques/harness.js";
 
 /** Every parameter's values, by name (copies). */
 function values(params: Record<string, tf.Variable>): Record<string, Float32Array> {
