@@ -18,8 +18,13 @@ import { TRAIN_DEFAULTS, type TrainConfig, trainConfig } from "./train.js";
  */
 export const evalConfig = z
   .object({
-    /** Examples per forward pass during evaluation (memory, not results). */
-    batchSize: z.number().int().positive().default(4096),
+    /**
+     * Examples per forward pass during evaluation (speed and memory, not
+     * results). 256 measured 1.5–3× faster than 4096 on the CNN pairs (the
+     * im2col buffers of a 4096-image batch leave the caches) and no slower
+     * on the token pairs.
+     */
+    batchSize: z.number().int().positive().default(256),
     /** Linear probes on every hook of the trained and of a fresh model (`probeY`, `probeY_fresh`). */
     probe: z.boolean().default(true),
     /** Full-batch Adam steps per probe. */

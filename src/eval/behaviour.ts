@@ -13,7 +13,7 @@ export interface Behaviour {
  * Behaviour on a split (protocol §3), in chunks of `batchSize` so that large
  * splits (MNIST test) do not need one huge activation tensor.
  */
-export function evaluateSplit(model: Model, split: Split, batchSize = 4096): Behaviour {
+export function evaluateSplit(model: Model, split: Split, batchSize = 256): Behaviour {
   let correct = 0;
   let lossSum = 0;
   for (let start = 0; start < split.n; start += batchSize) {
@@ -38,7 +38,7 @@ export function evaluateSplit(model: Model, split: Split, batchSize = 4096): Beh
 export function evaluateBehaviour(
   model: Model,
   splits: { xTest: Split; yTest: Split },
-  batchSize = 4096,
+  batchSize = 256,
 ): { accX: number; lossX: number; accY: number; lossY: number } {
   const x = evaluateSplit(model, splits.xTest, batchSize);
   const y = evaluateSplit(model, splits.yTest, batchSize);

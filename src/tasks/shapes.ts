@@ -58,7 +58,7 @@ export const shapes: TaskPair<typeof shapesConfig> = {
   configSchema: shapesConfig,
   defaultModel: "cnn",
   models: ["cnn", "mlp"],
-  trainDefaults: { steps: 200, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, evalEvery: 25 },
+  trainDefaults: { steps: 200, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, evalEvery: 50 },
   // One attack size, all parameters: with a 200-step budget, two sizes × two
   // modes of attack took 5× the training time.
   evalDefaults: { relearnModes: ["all"], relearnK: [1] },
