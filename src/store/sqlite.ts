@@ -157,16 +157,20 @@ export class ResultStore {
 
   /**
    * Record a plan (a suite or sweep) and the run ids it consists of, in one
-   * transaction. Saving the same name again replaces its spec and adds ids
-   * (a re-run with a changed suite file keeps the old membership too).
+   * transaction. Saving the same name again replaces its spec and its ids:
+   * a plan is what its suite or sweep means now (after a suite file or a
+   * default changed, the old runs stay in the store, visible to an
+   * unfiltered `antilearn report`, but are no longer the plan's).
    */
   savePlan(plan: PlanInfo, ids: readonly string[]): void {
     const upsert = this.db.prepare(
       "INSERT OR REPLACE INTO plans (name, kind, spec, created_at) VALUES (@name, @kind, @spec, @createdAt)",
     );
+    const unlink = this.db.prepare("DELETE FROM plan_runs WHERE plan = ?");
     const link = this.db.prepare("INSERT OR IGNORE INTO plan_runs (plan, run_id) VALUES (?, ?)");
     this.db.transaction(() => {
       upsert.run({ ...plan, spec: JSON.stringify(plan.spec) });
+      unlink.run(plan.name);
       for (const id of ids) link.run(plan.name, id);
     })();
   }

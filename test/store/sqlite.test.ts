@@ -49,6 +49,18 @@ describe("ResultStore", () => {
     s.close();
   });
 
+  it("a plan saved again means its new ids only; the old runs stay in the store", () => {
+    const s = new ResultStore(join(dir, "plans.db"));
+    s.put(record("old1", 0.5));
+    s.savePlan({ name: "p", kind: "suite", spec: { v: 1 }, createdAt: "2026-01-01" }, ["old1", "keep"]);
+    expect(s.planIds("p")).toEqual(["keep", "old1"]);
+    s.savePlan({ name: "p", kind: "suite", spec: { v: 2 }, createdAt: "2026-01-02" }, ["keep", "new1"]);
+    expect(s.planIds("p")).toEqual(["keep", "new1"]);
+    expect(s.plans().find((x) => x.name === "p")?.spec).toEqual({ v: 2 });
+    expect(s.has("old1")).toBe(true);
+    s.close();
+  });
+
   it("persists across connections and uses WAL", () => {
     const p = join(dir, "b.db");
     const s1 = new ResultStore(p);
