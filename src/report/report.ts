@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { buildLeaderboard, type LeaderboardSection, recordScores } from "../bench/aggregate.js";
 import { meanCI } from "../eval/stats.js";
@@ -131,6 +131,8 @@ export async function writeReport(input: ReportInput, outDir: string): Promise<R
   const max = input.maxSeries ?? 8;
   const plotsDir = join(outDir, "plots");
   mkdirSync(plotsDir, { recursive: true });
+  // A report owns its plots folder: PNGs of an earlier report (other settings, other numbering) would pass for this one's.
+  for (const f of readdirSync(plotsDir)) if (f.endsWith(".png")) rmSync(join(plotsDir, f));
   const records = input.records;
   const byId = new Map(records.map((r) => [r.id, r]));
   const sections = buildLeaderboard(records);

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fourierRows, irrepRows, probeRows, relearnRows, trainingCurveRows } from "../../src/report/data.js";
 import { rasterize } from "../../src/report/render.js";
@@ -183,6 +183,8 @@ describe("writeReport", () => {
       info: { name: "sw", kind: "sweep", spec: { axes: [{ key: "technique.uniformLabelsMix" }] }, createdAt: "" },
       ids: records.slice(0, 4).map((r) => r.id),
     };
+    mkdirSync(join(out, "plots"), { recursive: true });
+    writeFileSync(join(out, "plots", "99-stale-from-an-earlier-report.png"), "old");
     const files = await writeReport({ records, plans: [sweep] }, out);
     const names = files.pngs.map((f) => f.slice(join(out, "plots").length + 1)).sort();
     expect(names).toEqual([
@@ -200,6 +202,7 @@ describe("writeReport", () => {
       expect(b.readUInt32BE(16)).toBeGreaterThan(300); // width (2× the SVG)
       expect(b.readUInt32BE(20)).toBeGreaterThan(200); // height
     }
+    expect(readdirSync(join(out, "plots")).sort()).toEqual(files.pngs.map((f) => basename(f)).sort());
     const html = readFileSync(files.report, "utf8");
     expect(html.match(/src="data:image\/png;base64,/g)).toHaveLength(files.pngs.length);
     expect(html).not.toMatch(/(src|href)="https?:/);
