@@ -65,7 +65,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const config = resolveRunConfig(applySets(partial, values.set ?? []));
   const backend = await initBackend(values.backend as BackendChoice, intFlag("threads", values.threads, 1));
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  for (const s of backend.skipped) log(`antilearn: backend ${s.name} unavailable (${s.reason}); falling back`);
+  // tfjs-node is an optional extra most users never install: its absence is
+  // no news. A native backend that did not build is (installing
+  // libopenblas-dev makes training several times faster), so say why.
+  for (const s of backend.skipped) {
+    if (s.name !== "node") log(`antilearn: backend ${s.name} unavailable (${s.reason}); falling back`);
+  }
   log(`backend: ${backend.name} (${backend.threads} thread${backend.threads === 1 ? "" : "s"})`);
   log(
     `run ${runId(config)}: ${config.task.name} × ${config.technique.name}, seed ${config.seed}, ${config.train.steps} steps`,
