@@ -4,12 +4,13 @@ import { tf } from "../engine/tf.js";
 import { runWithCache } from "../models/hooks.js";
 import type { Model } from "../models/types.js";
 import type { Split } from "../tasks/types.js";
-import { BatchStream, splitTensors } from "../train/batches.js";
+import { splitTensors } from "../train/batches.js";
 import { crossEntropy, softCrossEntropy } from "../train/loss.js";
 import { makeOptimizer } from "../train/optimizer.js";
 import { createHead, type Head } from "./shared/head.js";
 import { features, lastHiddenHook } from "./shared/hooks.js";
-import { JointOptimizer, modelSteps, splitBudget } from "./shared/steps.js";
+import { pairedHookSteps, pairedSteps } from "./shared/paired.js";
+import { JointOptimizer, splitBudget } from "./shared/steps.js";
 import type { Technique, TrainContext } from "./types.js";
 
 const hparams = z
@@ -89,7 +90,6 @@ export const discriminateThenFinetune: Technique<typeof hparams> = {
 export function trainDiscriminator(ctx: TrainContext<H>, steps: number): Head {
   const model = ctx.model;
   const hook = lastHiddenHook(model);
-  const y = ctx.yAccess;
   const dIn = tf.tidy(() => {
     const c = runWithCache(model, splitTensors(ctx.xTrain, [0]).x, [hook]);
     const d = features(c.cache[hook], true).shape[1] as number;
@@ -102,37 +102,26 @@ export function trainDiscriminator(ctx: TrainContext<H>, steps: number): Head {
     { prefix: "head:", vars: head.params },
   ]);
   const opt = makeOptimizer(vars, ctx.train);
-  const xs = new BatchStream(ctx.xTrain, ctx.train.batchSize, ctx.rng.fork("batches:X.train:0"));
-  const ys = new BatchStream(y, ctx.train.batchSize, ctx.rng.fork("batches:Y.access"));
-  const caches: { dispose(): void }[] = [];
   try {
-    modelSteps(ctx, {
+    pairedHookSteps(ctx, {
       steps,
       vars,
       optimizer: opt,
-      loss: () => {
-        const xb = xs.next();
-        const yb = ys.next();
-        const cx = runWithCache(model, xb.x, [hook]);
-        const cy = runWithCache(model, yb.x, [hook]);
-        caches.push(cx, cy);
+      xLabel: "batches:X.train:0",
+      yLabel: "batches:Y.access",
+      hook,
+      loss: ({ xb, yb, cx, cy }) => {
         const lx = crossEntropy(head.forward(features(cx.cache[hook], true)), tf.fill([xb.x.shape[0]], IS_X, "int32"));
         const ly = crossEntropy(head.forward(features(cy.cache[hook], true)), tf.fill([yb.x.shape[0]], IS_Y, "int32"));
         const lossDisc = tf.mul(tf.add(lx, ly), 0.5);
         return { total: lossDisc, parts: { lossX: crossEntropy(cx.output, xb.y), lossDisc } };
-      },
-      after: () => {
-        for (const c of caches.splice(0)) c.dispose();
       },
     });
   } catch (e) {
     head.dispose();
     throw e;
   } finally {
-    for (const c of caches.splice(0)) c.dispose();
     opt.dispose();
-    xs.dispose();
-    ys.dispose();
   }
   return head;
 }
@@ -156,27 +145,20 @@ function finetune(ctx: TrainContext<H>, steps: number, offset: number): void {
   const model = ctx.model;
   const C = ctx.task.numClasses;
   const clamp = discAscentClamp * Math.log(C);
-  const xs = new BatchStream(ctx.xTrain, ctx.train.batchSize, ctx.rng.fork("finetune:X"));
-  const ys = new BatchStream(ctx.yAccess, ctx.train.batchSize, ctx.rng.fork("finetune:Y"));
-  try {
-    modelSteps(ctx, {
-      steps,
-      stepOffset: offset,
-      loss: () => {
-        const xb = xs.next();
-        const yb = ys.next();
-        const lossX = crossEntropy(model.forward(xb.x), xb.y);
-        const logitsY = model.forward(yb.x);
-        const lossY = crossEntropy(logitsY, yb.y);
-        const bad: Tensor =
-          discBad === "uniform"
-            ? softCrossEntropy(logitsY, tf.fill([yb.x.shape[0], C], 1 / C))
-            : tf.neg(tf.minimum(lossY, clamp));
-        return { total: tf.add(lossX, tf.mul(bad, discBadWeight)), parts: { lossX, lossY } };
-      },
-    });
-  } finally {
-    xs.dispose();
-    ys.dispose();
-  }
+  pairedSteps(ctx, {
+    steps,
+    stepOffset: offset,
+    xLabel: "finetune:X",
+    yLabel: "finetune:Y",
+    loss: ({ xb, yb }) => {
+      const lossX = crossEntropy(model.forward(xb.x), xb.y);
+      const logitsY = model.forward(yb.x);
+      const lossY = crossEntropy(logitsY, yb.y);
+      const bad: Tensor =
+        discBad === "uniform"
+          ? softCrossEntropy(logitsY, tf.fill([yb.x.shape[0], C], 1 / C))
+          : tf.neg(tf.minimum(lossY, clamp));
+      return { total: tf.add(lossX, tf.mul(bad, discBadWeight)), parts: { lossX, lossY } };
+    },
+  });
 }

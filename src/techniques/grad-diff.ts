@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { supervisedTraining } from "../train/loop.js";
-import { ascentCeiling, ascentSteps } from "./shared/ascent.js";
-import { splitBudget } from "./shared/steps.js";
+import { trainThenAscend } from "./shared/ascent.js";
 import type { Technique } from "./types.js";
 
 const hparams = z
@@ -46,16 +44,12 @@ export const gradDiff: Technique<typeof hparams> = {
     gradDiffPhase1Frac: (rng) => 0.8 * rng.uniform(),
   },
   train(ctx) {
-    const { gradDiffLambda, gradDiffClamp, gradDiffPhase1Frac: f } = ctx.hparams;
-    const [p1, p2] = splitBudget(ctx.train.steps, [f, 1 - f]);
-    if (p1 > 0) supervisedTraining(ctx, { steps: p1 });
-    if (p2 === 0 || ctx.shouldStop()) return;
-    ascentSteps(ctx, {
-      steps: p2,
-      stepOffset: p1,
-      ceiling: ascentCeiling(gradDiffClamp, ctx.task.numClasses),
+    const h = ctx.hparams;
+    trainThenAscend(ctx, {
+      phase1Frac: h.gradDiffPhase1Frac,
+      clamp: h.gradDiffClamp,
       xWeight: 1,
-      yWeight: gradDiffLambda,
+      yWeight: h.gradDiffLambda,
       label: "grad-diff",
     });
   },

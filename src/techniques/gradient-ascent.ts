@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { supervisedTraining } from "../train/loop.js";
-import { ascentCeiling, ascentSteps } from "./shared/ascent.js";
-import { splitBudget } from "./shared/steps.js";
+import { trainThenAscend } from "./shared/ascent.js";
 import type { Technique } from "./types.js";
 
 const hparams = z
@@ -47,14 +45,10 @@ export const gradientAscent: Technique<typeof hparams> = {
     gradAscentClamp: (rng) => 0.5 + 1.5 * rng.uniform(),
   },
   train(ctx) {
-    const { gradAscentPhase1Frac: f, gradAscentClamp } = ctx.hparams;
-    const [p1, p2] = splitBudget(ctx.train.steps, [f, 1 - f]);
-    if (p1 > 0) supervisedTraining(ctx, { steps: p1 });
-    if (p2 === 0 || ctx.shouldStop()) return;
-    ascentSteps(ctx, {
-      steps: p2,
-      stepOffset: p1,
-      ceiling: ascentCeiling(gradAscentClamp, ctx.task.numClasses),
+    const h = ctx.hparams;
+    trainThenAscend(ctx, {
+      phase1Frac: h.gradAscentPhase1Frac,
+      clamp: h.gradAscentClamp,
       xWeight: 0,
       yWeight: 1,
       label: "gradient-ascent",

@@ -2,14 +2,13 @@ import { z } from "zod";
 import type { Rng } from "../engine/rng.js";
 import type { Tensor } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
-import { type ActivationCache, runWithCache } from "../models/hooks.js";
 import type { Model } from "../models/types.js";
-import { BatchStream } from "../train/batches.js";
 import { supervisedTraining } from "../train/loop.js";
 import { crossEntropy } from "../train/loss.js";
 import { features, lastHiddenHook, resolveHooks } from "./shared/hooks.js";
 import { gaussianMmd } from "./shared/mmd.js";
-import { modelSteps, splitBudget } from "./shared/steps.js";
+import { pairedHookSteps } from "./shared/paired.js";
+import { splitBudget } from "./shared/steps.js";
 import type { Technique, TrainContext } from "./types.js";
 
 const hparams = z
@@ -106,39 +105,24 @@ function sampleRows(t: Tensor, k: number, rng: Rng): Tensor {
 /** `steps` model steps on the NTL loss, reported from `offset + 1`. */
 function ntlPhase(ctx: TrainContext<H>, steps: number, offset: number): void {
   const { ntlAlpha: alpha, ntlBeta: beta, ntlMmdBatch } = ctx.hparams;
-  const model = ctx.model;
-  const hook = ntlHookName(model, ctx.hparams.ntlHook);
-  // supervisedTraining's stream for a phase starting at `offset`: with α = 0 this phase trains exactly like it.
-  const xs = new BatchStream(ctx.xTrain, ctx.train.batchSize, ctx.rng.fork(`batches:${ctx.xTrain.name}:${offset}`));
-  const ys = new BatchStream(ctx.yAccess, ctx.train.batchSize, ctx.rng.fork("ntl:Y"));
+  const hook = ntlHookName(ctx.model, ctx.hparams.ntlHook);
   const pick = ctx.rng.fork("ntl:mmd-rows");
-  const pending: ActivationCache[] = [];
-  try {
-    modelSteps(ctx, {
-      steps,
-      stepOffset: offset,
-      loss: () => {
-        const xb = xs.next();
-        const yb = ys.next();
-        const cx = runWithCache(model, xb.x, [hook]);
-        const cy = runWithCache(model, yb.x, [hook]);
-        pending.push(cx, cy);
-        const lossX = crossEntropy(cx.output, xb.y);
-        const lossY = crossEntropy(cy.output, yb.y);
-        const fx = features(cx.cache[hook], true);
-        const fy = features(cy.cache[hook], true);
-        const k = Math.min(ntlMmdBatch, fx.shape[0] as number, fy.shape[0] as number);
-        const mmd = gaussianMmd(sampleRows(fx, k, pick), sampleRows(fy, k, pick));
-        const ntlAscent = tf.minimum(tf.mul(tf.mul(lossY, mmd), alpha), beta);
-        return { total: tf.sub(lossX, ntlAscent), parts: { lossX, lossY, mmd, ntlAscent } };
-      },
-      after: () => {
-        for (const c of pending.splice(0)) c.dispose();
-      },
-    });
-  } finally {
-    for (const c of pending.splice(0)) c.dispose();
-    xs.dispose();
-    ys.dispose();
-  }
+  pairedHookSteps(ctx, {
+    steps,
+    stepOffset: offset,
+    // supervisedTraining's stream for a phase starting at `offset`: with α = 0 this phase trains exactly like it.
+    xLabel: `batches:${ctx.xTrain.name}:${offset}`,
+    yLabel: "ntl:Y",
+    hook,
+    loss: ({ xb, yb, cx, cy }) => {
+      const lossX = crossEntropy(cx.output, xb.y);
+      const lossY = crossEntropy(cy.output, yb.y);
+      const fx = features(cx.cache[hook], true);
+      const fy = features(cy.cache[hook], true);
+      const k = Math.min(ntlMmdBatch, fx.shape[0] as number, fy.shape[0] as number);
+      const mmd = gaussianMmd(sampleRows(fx, k, pick), sampleRows(fy, k, pick));
+      const ntlAscent = tf.minimum(tf.mul(tf.mul(lossY, mmd), alpha), beta);
+      return { total: tf.sub(lossX, ntlAscent), parts: { lossX, lossY, mmd, ntlAscent } };
+    },
+  });
 }

@@ -3,16 +3,17 @@ import type { Rng } from "../engine/rng.js";
 import type { Tensor, Variable } from "../engine/tf.js";
 import { tf } from "../engine/tf.js";
 import { copyModel } from "../eval/relearn.js";
-import { type ActivationCache, runWithCache } from "../models/hooks.js";
+import { runWithCache } from "../models/hooks.js";
 import type { Model } from "../models/types.js";
 import type { Split } from "../tasks/types.js";
-import { BatchStream, splitTensors } from "../train/batches.js";
+import { splitTensors } from "../train/batches.js";
 import { supervisedTraining } from "../train/loop.js";
 import { crossEntropy } from "../train/loss.js";
 import { makeOptimizer } from "../train/optimizer.js";
 import { ConfigError } from "../util/errors.js";
 import { features, lastHiddenHook, resolveHooks } from "./shared/hooks.js";
-import { modelSteps, splitBudget } from "./shared/steps.js";
+import { pairedHookSteps } from "./shared/paired.js";
+import { splitBudget } from "./shared/steps.js";
 import type { Technique, TrainContext } from "./types.js";
 
 const hparams = z
@@ -187,10 +188,7 @@ function rmuPhase(ctx: TrainContext<H>, steps: number, offset: number): void {
   const hook = rmuHookName(model, h.rmuHook);
   const vars = rmuParamsOf(model, h.rmuParams);
   const frozen = copyModel(model, () => ctx.newModel("rmu:frozen"));
-  const pending: ActivationCache[] = [];
   const kept: Tensor[] = [];
-  const xs = new BatchStream(ctx.xTrain, ctx.train.batchSize, ctx.rng.fork("rmu:X"));
-  const ys = new BatchStream(ctx.yAccess, ctx.train.batchSize, ctx.rng.fork("rmu:Y"));
   const opt = makeOptimizer(vars, ctx.train);
   try {
     const d = tf.tidy(() => {
@@ -206,38 +204,33 @@ function rmuPhase(ctx: TrainContext<H>, steps: number, offset: number): void {
     kept.push(uVec);
     const target = tf.mul(uVec, c);
     kept.push(target);
-    /** The frozen model's activation rows on a batch (kept when X is full-batch: then it never changes). */
-    const frozenRows = (x: Tensor): Tensor => {
-      const fc = runWithCache(frozen, x, [hook]);
-      pending.push(fc);
-      return rmuRows(fc.cache[hook]);
-    };
+    /** The frozen model's activation rows on X when X is full batch (then they never change). */
     let fixedRetain: Tensor | null = null;
-    if (xs.isFullBatch) {
-      const x = xs.next().x;
-      fixedRetain = tf.tidy(() => {
-        const fc = runWithCache(frozen, x, [hook]);
-        const rows = tf.clone(rmuRows(fc.cache[hook]));
-        fc.dispose();
-        return rows;
-      });
-      kept.push(fixedRetain);
-    }
-    modelSteps(ctx, {
+    pairedHookSteps(ctx, {
       steps,
       stepOffset: offset,
       vars,
       optimizer: opt,
-      loss: () => {
-        const xb = xs.next();
-        const yb = ys.next();
-        const cx = runWithCache(model, xb.x, [hook]);
-        const cy = runWithCache(model, yb.x, [hook]);
-        pending.push(cx, cy);
+      xLabel: "rmu:X",
+      yLabel: "rmu:Y",
+      hook,
+      start: ({ x }) => {
+        if (!x.isFullBatch) return;
+        const xAll = x.next().x;
+        fixedRetain = tf.tidy(() => {
+          const fc = runWithCache(frozen, xAll, [hook]);
+          const rows = tf.clone(rmuRows(fc.cache[hook]));
+          fc.dispose();
+          return rows;
+        });
+        kept.push(fixedRetain);
+      },
+      loss: ({ xb, cx, cy, defer }) => {
         const hy = rmuRows(cy.cache[hook]);
         const hx = rmuRows(cx.cache[hook]);
         const lossForget = tf.mean(tf.square(tf.sub(hy, target)));
-        const lossRetain = tf.mean(tf.square(tf.sub(hx, fixedRetain ?? frozenRows(xb.x))));
+        const retainTarget = fixedRetain ?? rmuRows(defer(runWithCache(frozen, xb.x, [hook])).cache[hook]);
+        const lossRetain = tf.mean(tf.square(tf.sub(hx, retainTarget)));
         const lossX = crossEntropy(cx.output, xb.y);
         const rmuCos = tf.mean(
           tf.div(tf.matMul(hy, tf.reshape(uVec, [d, 1])), tf.add(tf.norm(hy, "euclidean", 1, true), 1e-12)),
@@ -246,16 +239,10 @@ function rmuPhase(ctx: TrainContext<H>, steps: number, offset: number): void {
         if (h.rmuCeWeight > 0) total = tf.add(total, tf.mul(lossX, h.rmuCeWeight));
         return { total, parts: { lossX, lossForget, lossRetain, rmuCos } };
       },
-      after: () => {
-        for (const p of pending.splice(0)) p.dispose();
-      },
     });
   } finally {
-    for (const p of pending.splice(0)) p.dispose();
     tf.dispose(kept);
     opt.dispose();
-    xs.dispose();
-    ys.dispose();
     frozen.dispose();
   }
 }

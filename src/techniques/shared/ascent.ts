@@ -1,10 +1,11 @@
 import type { Tensor } from "../../engine/tf.js";
 import { tf } from "../../engine/tf.js";
-import { BatchStream } from "../../train/batches.js";
+import { supervisedTraining } from "../../train/loop.js";
 import { crossEntropy } from "../../train/loss.js";
 import { makeOptimizer, type Optimizer } from "../../train/optimizer.js";
 import type { TrainContext } from "../types.js";
-import { modelSteps } from "./steps.js";
+import { pairedSteps } from "./paired.js";
+import { splitBudget } from "./steps.js";
 
 /**
  * The ceiling of a clamped ascent: `clamp · ln C`, i.e. `clamp` times the
@@ -101,8 +102,6 @@ export interface AscentStepsOptions {
 export function ascentSteps(ctx: TrainContext<unknown>, opts: AscentStepsOptions): number {
   if (opts.steps <= 0) return 0;
   const model = ctx.model;
-  const xs = new BatchStream(ctx.xTrain, ctx.train.batchSize, ctx.rng.fork(`${opts.label}:X`));
-  const ys = new BatchStream(ctx.yAccess, ctx.train.batchSize, ctx.rng.fork(`${opts.label}:Y`));
   const inner = makeOptimizer(model.params, ctx.train);
   let skip = false;
   const optimizer: Optimizer = {
@@ -114,13 +113,13 @@ export function ascentSteps(ctx: TrainContext<unknown>, opts: AscentStepsOptions
     },
   };
   try {
-    return modelSteps(ctx, {
+    return pairedSteps(ctx, {
       steps: opts.steps,
       stepOffset: opts.stepOffset,
       optimizer,
-      loss: () => {
-        const xb = xs.next();
-        const yb = ys.next();
+      xLabel: `${opts.label}:X`,
+      yLabel: `${opts.label}:Y`,
+      loss: ({ xb, yb }) => {
         const lossX = crossEntropy(model.forward(xb.x), xb.y);
         const { term, ce: lossY } = clampedAscent(model.forward(yb.x), yb.y, opts.ceiling);
         const ascentTerm = tf.mul(term, opts.yWeight);
@@ -134,7 +133,27 @@ export function ascentSteps(ctx: TrainContext<unknown>, opts: AscentStepsOptions
     });
   } finally {
     optimizer.dispose();
-    xs.dispose();
-    ys.dispose();
   }
+}
+
+/** Options of `trainThenAscend`. */
+export interface TrainThenAscendOptions extends Omit<AscentStepsOptions, "steps" | "stepOffset" | "ceiling"> {
+  /** Fraction of `ctx.train.steps` spent on plain X.train training (the baseline's) before the ascent phase. */
+  phase1Frac: number;
+  /** The ceiling as a multiple of chance level (see `ascentCeiling`). */
+  clamp: number;
+}
+
+/**
+ * The schedule of the ascent techniques (gradient-ascent, grad-diff): the
+ * first `phase1Frac` of the budget is plain training on X.train, exactly
+ * the baseline's, then `ascentSteps` spends the rest with the ceiling
+ * `clamp·ln C`. Together the phases take exactly `ctx.train.steps` model steps.
+ */
+export function trainThenAscend(ctx: TrainContext<unknown>, opts: TrainThenAscendOptions): void {
+  const { phase1Frac: f, clamp, ...ascent } = opts;
+  const [p1, p2] = splitBudget(ctx.train.steps, [f, 1 - f]);
+  if (p1 > 0) supervisedTraining(ctx, { steps: p1 });
+  if (p2 === 0 || ctx.shouldStop()) return;
+  ascentSteps(ctx, { ...ascent, steps: p2, stepOffset: p1, ceiling: ascentCeiling(clamp, ctx.task.numClasses) });
 }
