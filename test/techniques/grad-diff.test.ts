@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applySets, type RunConfig, resolveRunConfig } from "../../src/config/run-config.js";
 import { evaluateSplit } from "../../src/eval/behaviour.js";
 import type { SplitName } from "../../src/tasks/types.js";
 import { fastBackend } from "../helpers.js";
-import { accuracyOn, series, type Trained, trainWith } from "./harness.js";
+import { accuracyOn, series, type Trained, tinyShapesColourConfig, trainWith } from "./harness.js";
 
 /**
  * Same pair as gradient-ascent.test.ts (a5-s5's tiny baseline is already
@@ -12,24 +11,6 @@ import { accuracyOn, series, type Trained, trainWith } from "./harness.js";
  * X and Y share the red-square class, so raising the Y loss without hurting X
  * means pushing Y's blue squares, not its red squares, towards the wrong class.
  */
-function shapesConfig(technique: string, sets: string[] = []): RunConfig {
-  return resolveRunConfig(
-    applySets({ task: { name: "shapes" }, technique: { name: technique }, model: { name: "mlp" }, seed: 0 }, [
-      "task.variant=colour",
-      "task.xTrain=256",
-      "task.xTest=128",
-      "task.yAccess=128",
-      "task.yTest=128",
-      "task.yRelearn=32",
-      "model.hidden=[32]",
-      "train.batchSize=0",
-      "train.steps=200",
-      "train.lr=3e-4",
-      ...sets,
-    ]),
-  );
-}
-
 const STEPS = 200;
 const P1 = Math.round(0.5 * STEPS);
 const CEILING = Math.LN2;
@@ -45,10 +26,10 @@ describe("grad-diff", () => {
   let ascentOnly: Trained;
   beforeAll(async () => {
     await fastBackend();
-    base = await trainWith(shapesConfig("baseline"));
-    tech = await trainWith(shapesConfig("grad-diff"));
+    base = await trainWith(tinyShapesColourConfig("baseline"));
+    tech = await trainWith(tinyShapesColourConfig("grad-diff"));
     // Gradient ascent with the same X-only phase and clamp: the same step without the X term.
-    ascentOnly = await trainWith(shapesConfig("gradient-ascent", ["technique.gradAscentPhase1Frac=0.5"]));
+    ascentOnly = await trainWith(tinyShapesColourConfig("gradient-ascent", ["technique.gradAscentPhase1Frac=0.5"]));
   }, 120_000);
   afterAll(() => {
     for (const t of [base, tech, ascentOnly]) t.model.dispose();

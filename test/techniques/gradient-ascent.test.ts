@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applySets, type RunConfig, resolveRunConfig } from "../../src/config/run-config.js";
 import { tf } from "../../src/engine/tf.js";
 import { evaluateSplit } from "../../src/eval/behaviour.js";
 import type { SplitName } from "../../src/tasks/types.js";
 import { ascentCeiling, clampedAscent } from "../../src/techniques/shared/ascent.js";
 import { crossEntropy } from "../../src/train/loss.js";
 import { fastBackend } from "../helpers.js";
-import { accuracyOn, series, type Trained, trainWith } from "./harness.js";
+import { accuracyOn, series, type Trained, tinyShapesColourConfig, trainWith } from "./harness.js";
 
 /**
  * a5-s5's tiny baseline is already confidently wrong on Y (Y.access loss ≈ 8.8
@@ -15,24 +14,6 @@ import { accuracyOn, series, type Trained, trainWith } from "./harness.js";
  * a small MLP trained on X (red square vs blue triangle) gets Y (red square vs
  * blue square) right too. Full batch, so the per-step Y loss has no batch noise.
  */
-function shapesConfig(technique: string, sets: string[] = []): RunConfig {
-  return resolveRunConfig(
-    applySets({ task: { name: "shapes" }, technique: { name: technique }, model: { name: "mlp" }, seed: 0 }, [
-      "task.variant=colour",
-      "task.xTrain=256",
-      "task.xTest=128",
-      "task.yAccess=128",
-      "task.yTest=128",
-      "task.yRelearn=32",
-      "model.hidden=[32]",
-      "train.batchSize=0",
-      "train.steps=200",
-      "train.lr=3e-4",
-      ...sets,
-    ]),
-  );
-}
-
 const STEPS = 200;
 const P1 = Math.round(0.8 * STEPS);
 /**
@@ -92,9 +73,9 @@ describe("gradient-ascent", () => {
   let wide: Trained;
   beforeAll(async () => {
     await fastBackend();
-    base = await trainWith(shapesConfig("baseline"));
-    tech = await trainWith(shapesConfig("gradient-ascent"));
-    wide = await trainWith(shapesConfig("gradient-ascent", ["technique.gradAscentClamp=3"]));
+    base = await trainWith(tinyShapesColourConfig("baseline"));
+    tech = await trainWith(tinyShapesColourConfig("gradient-ascent"));
+    wide = await trainWith(tinyShapesColourConfig("gradient-ascent", ["technique.gradAscentClamp=3"]));
   }, 120_000);
   afterAll(() => {
     for (const t of [base, tech, wide]) t.model.dispose();

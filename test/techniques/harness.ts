@@ -48,6 +48,30 @@ export function tinyConfig(technique: string, sets: string[] = [], seed = 0): Ru
   );
 }
 
+/**
+ * A tiny pair where the baseline does carry X to Y, so there is transfer to
+ * prevent: shapes `colour` (X: red square vs blue triangle; Y: red square vs
+ * blue square) with an MLP of 32 hidden units, full batch, 200 steps at lr
+ * 3e-4. The baseline gets Y.access right (a5-s5's tiny config never does).
+ */
+export function tinyShapesColourConfig(technique: string, sets: string[] = [], seed = 0): RunConfig {
+  return resolveRunConfig(
+    applySets({ task: { name: "shapes" }, technique: { name: technique }, model: { name: "mlp" }, seed }, [
+      "task.variant=colour",
+      "task.xTrain=256",
+      "task.xTest=128",
+      "task.yAccess=128",
+      "task.yTest=128",
+      "task.yRelearn=32",
+      "model.hidden=[32]",
+      "train.batchSize=0",
+      "train.steps=200",
+      "train.lr=3e-4",
+      ...sets,
+    ]),
+  );
+}
+
 /** Build a context exactly like executeRun's (minus evaluation) for `config`. */
 export function makeContext(config: RunConfig): { ctx: TrainContext<unknown>; result: Trained } {
   const tech = techniques.get(config.technique.name);
