@@ -59,9 +59,10 @@ export const shapes: TaskPair<typeof shapesConfig> = {
   defaultModel: "cnn",
   models: ["cnn", "mlp"],
   trainDefaults: { steps: 200, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, evalEvery: 50 },
-  // One attack size, all parameters: with a 200-step budget, two sizes × two
-  // modes of attack took 5× the training time.
-  evalDefaults: { relearnModes: ["all"], relearnK: [1] },
+  // One attack size, all parameters, a 6-point curve on 256 examples: with a
+  // 200-step budget (a 30-step attack), two sizes × two modes × 11 curve
+  // points took 5× the training time, and one size × one mode still ~1×.
+  evalDefaults: { relearnModes: ["all"], relearnK: [1], relearnEvalEvery: 6, relearnCurveExamples: 256 },
   build(config: ShapesConfig, seed: number): BuiltTask {
     const rng = new Rng(deriveSeed(seed, "task:shapes"));
     const classes = shapesClasses(config.variant);

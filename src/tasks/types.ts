@@ -58,6 +58,8 @@ export interface TrainDefaults {
 export interface EvalDefaults {
   relearnModes?: ("embed" | "all")[];
   relearnK?: number[];
+  relearnEvalEvery?: number | "auto";
+  relearnCurveExamples?: number;
 }
 
 /** A task pair (protocol §1): a schema for its parameters and a builder. */

@@ -21,7 +21,7 @@ describe("run config", () => {
       [0.5, 1],
     ]);
     const shapes = resolveRunConfig({ task: { name: "shapes" }, technique: { name: "baseline" } });
-    expect([shapes.eval.relearnModes, shapes.eval.relearnK]).toEqual([["all"], [1]]);
+    expect([shapes.eval.relearnModes, shapes.eval.relearnK, shapes.eval.relearnEvalEvery]).toEqual([["all"], [1], 6]);
     const sub = resolveRunConfig({ task: { name: "subgroups" }, technique: { name: "baseline" } });
     expect([sub.eval.relearnModes, sub.eval.relearnK]).toEqual([["embed", "all"], [1]]);
     const mine = resolveRunConfig({
