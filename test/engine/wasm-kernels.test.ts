@@ -687,3 +687,71 @@ describe("training on wasm matches cpu", () => {
     await expectSameLosses(init, loss, 4, "transformer");
   });
 });
+
+describe("GatherV2", () => {
+  const cases: [number, number[], number[]][] = [
+    [1, [1], [1]],
+    [5, [], [7]],
+    [120, [256], [33]],
+    [17, [3, 5], [4, 6]],
+    [9, [31], [0]],
+  ];
+  test.each(cases)("rows=%i inner=%j indices=%j, float32, with its gradient", async (rows, inner, idxShape) => {
+    const rng = new Rng(rows * 7 + inner.length);
+    const x = normal(rng, [rows, ...inner]);
+    const n = idxShape.reduce((a, b) => a * b, 1);
+    const ids = Int32Array.from({ length: n }, () => rng.int(rows));
+    await expectSameOnBoth(() => tf.gather(T(x), tf.tensor(ids, idxShape, "int32")), `gather ${rows} ${inner}`);
+    // The embedding gradient: gather forward, UnsortedSegmentSum backward.
+    await expectSameOnBoth(() => {
+      const g = tf.grad((t: Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor(ids, idxShape, "int32")), 1.5)));
+      return g(T(x));
+    }, `gather grad ${rows} ${inner}`);
+  });
+
+  test("int32 data, and the other axes through the original kernel", async () => {
+    const rng = new Rng(3);
+    const xi = Int32Array.from({ length: 6 * 4 }, () => rng.int(100));
+    await expectSameOnBoth(
+      () => tf.cast(tf.gather(tf.tensor2d(xi, [6, 4], "int32"), tf.tensor1d([5, 0, 5, 2], "int32")), "float32"),
+      "gather int32",
+    );
+    const x = normal(rng, [4, 6, 3]);
+    await expectSameOnBoth(() => tf.gather(T(x), tf.tensor1d([5, 0, 2], "int32"), 1), "gather axis 1");
+    await expectSameOnBoth(() => tf.gather(T(x), tf.tensor1d([2, 0], "int32"), -1), "gather axis -1");
+  });
+
+  test("an out-of-range index is an error that names it", async () => {
+    await tf.setBackend("wasm");
+    expect(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], "int32"))).toThrow(
+      /index 3 at position 1 is outside \[0, 3\)/,
+    );
+  });
+});
+
+describe("SplitV", () => {
+  const cases: [number[], number, number | number[]][] = [
+    [[1, 1], 1, 1],
+    [[6, 512], 1, [256, 256]],
+    [[5, 7, 3], 1, [2, -1, 4]],
+    [[9, 4], 0, 3],
+    [[2, 3, 10], -1, [1, 0, 9]],
+  ];
+  test.each(cases)("shape %j axis %i splits %j, values and the concat gradient", async (shape, axis, splits) => {
+    const rng = new Rng(shape.reduce((a, b) => a * 10 + b, 0));
+    const x = normal(rng, shape);
+    await expectSameOnBoth(() => tf.split(T(x), splits, axis), `split ${shape} ${axis} ${splits}`);
+    const parts = tf.tidy(() => tf.split(T(x), splits, axis).map((p) => p.shape));
+    const ws = parts.map((s, i) => normal(new Rng(i + 1), s as number[]));
+    // The gradient of concat is a SplitV of the upstream gradient (here x itself).
+    await expectSameOnBoth(() => {
+      const g = tf.grads((...ts: Tensor[]) => tf.sum(tf.mul(tf.concat(ts, axis), T(x))));
+      return g(ws.map(T));
+    }, `concat grad ${shape}`);
+  });
+
+  test("sizes that do not add up are a named error", async () => {
+    await tf.setBackend("wasm");
+    expect(() => tf.split(tf.ones([2, 5]), [2, 2], 1)).toThrow(/add up|sum/);
+  });
+});

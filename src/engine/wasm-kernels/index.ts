@@ -7,6 +7,10 @@
  * - `Conv2DBackpropFilter`: gradient of `tf.conv2d` w.r.t. the filter. Missing.
  * - `Conv2DBackpropInput`: present and correct but a scalar loop; replaced
  *   by an XNNPACK product + col2im, ~4× faster (NCHW still goes to it).
+ * - `GatherV2`: present but a generic strided loop, 35–40% of a token
+ *   model's step; replaced by a row copy for axis-0 gathers (./gather.ts).
+ * - `SplitV`: present but one strided Slice per output, 30% of group-mlp's
+ *   step after the gather fix (the gradient of concat); row copies (./split.ts).
  * - `MaxPoolGrad`: present but wrong for windows whose values are all ≤ 0
  *   (see ./max-pool-grad.ts). Replaced.
  * - `BatchMatMul`, `_FusedMatMul`: present, but a transposed operand or a
@@ -25,7 +29,9 @@ import { batchMatMulKernel, originals } from "./batch-mat-mul.js";
 import { conv2DBackpropFilterKernel } from "./conv2d-backprop-filter.js";
 import { conv2DBackpropInputKernel, conv2DBackpropInputOriginal } from "./conv2d-backprop-input.js";
 import { fusedMatMulKernel } from "./fused-mat-mul.js";
+import { gatherKernel, gatherOriginal } from "./gather.js";
 import { maxPoolGradKernel } from "./max-pool-grad.js";
+import { splitKernel, splitOriginal } from "./split.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
 /**
@@ -69,6 +75,8 @@ export function registerWasmTrainingKernels(): void {
   originals.fusedMatMul = replace("_FusedMatMul", fusedMatMulKernel as tf.KernelFunc);
   replace("MaxPoolGrad", maxPoolGradKernel as tf.KernelFunc);
   conv2DBackpropInputOriginal.kernelFunc = replace("Conv2DBackpropInput", conv2DBackpropInputKernel as tf.KernelFunc);
+  gatherOriginal.kernelFunc = replace("GatherV2", gatherKernel as tf.KernelFunc) as typeof gatherOriginal.kernelFunc;
+  splitOriginal.kernelFunc = replace("SplitV", splitKernel as tf.KernelFunc) as typeof splitOriginal.kernelFunc;
   addMissing("UnsortedSegmentSum", unsortedSegmentSumKernel as tf.KernelFunc);
   addMissing("Conv2DBackpropFilter", conv2DBackpropFilterKernel as tf.KernelFunc);
   registered = true;
