@@ -92,3 +92,13 @@ describe("suites", () => {
     expect(() => expandSuite(bad)).toThrow(/suite 'x': a5-s5 × baseline \(seed 0\): unknown key 'train.stepz'/);
   });
 });
+
+describe("bench --seeds", () => {
+  it("keeps the suite's seeds that are named, and names the ones that are not the suite's", async () => {
+    const { pickSeeds } = await import("../../src/cli/commands/bench.js");
+    expect(pickSeeds([0, 1, 2], "0")).toEqual([0]);
+    expect(pickSeeds([0, 1, 2], "2,0,2")).toEqual([2, 0]);
+    expect(() => pickSeeds([0, 1, 2], "3")).toThrow(/'3' is not among the suite's seeds \(0, 1, 2\)/);
+    expect(() => pickSeeds([0, 1, 2], "x,1")).toThrow(/'x' is not among/);
+  });
+});

@@ -7,6 +7,7 @@ import { expandSuite, loadSuite } from "../../bench/suite.js";
 import type { BackendChoice } from "../../engine/backend.js";
 import { describeFiles, writeReport } from "../../report/report.js";
 import { ResultStore, resolveDbPath } from "../../store/sqlite.js";
+import { ConfigError } from "../../util/errors.js";
 import { COMMON_OPTIONS, intFlag, parseFlags, requireFlag } from "../args.js";
 import { duration, num } from "../format.js";
 
@@ -19,6 +20,8 @@ what is missing.
 
   --suite NAME|FILE   quick (every pair × every technique, small budgets, 1 seed),
                       standard (default budgets, 3 seeds), or a suite .json file
+  --seeds 0,1         only these of the suite's seeds (e.g. the first seed of
+                      standard now, the others later: the runs are the same)
   --workers N         worker processes (default: one per core, ${defaultWorkers()} here)
   --threads N         compute threads per worker (default 1)
   --backend B         auto | native | node | wasm | cpu (default auto)
@@ -178,17 +181,30 @@ export async function executePlan(plan: Plan, values: PlanFlags): Promise<number
   return failed > 0 ? 1 : 0;
 }
 
+/** The seeds of `--seeds 0,2`, each of which must be one of the suite's. */
+export function pickSeeds(suiteSeeds: readonly number[], flag: string): number[] {
+  const seeds = flag.split(",").map((v) => v.trim());
+  const bad = seeds.filter((v) => !/^\d+$/.test(v) || !suiteSeeds.includes(Number(v)));
+  if (bad.length || seeds.length === 0) {
+    throw new ConfigError(
+      `--seeds: ${bad.length ? `'${bad.join("', '")}' is not among` : "give some of"} the suite's seeds (${suiteSeeds.join(", ")})`,
+    );
+  }
+  return [...new Set(seeds.map(Number))];
+}
+
 /** `antilearn bench`. */
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags("bench", {
     args: argv,
-    options: { ...PLAN_OPTIONS, suite: { type: "string" } },
+    options: { ...PLAN_OPTIONS, suite: { type: "string" }, seeds: { type: "string" } },
   });
   if (values.help) {
     process.stdout.write(BENCH_HELP);
     return 0;
   }
-  const suite = loadSuite(requireFlag("bench", "suite", values.suite, "quick, standard or a suite .json file"));
+  const loaded = loadSuite(requireFlag("bench", "suite", values.suite, "quick, standard or a suite .json file"));
+  const suite = values.seeds === undefined ? loaded : { ...loaded, seeds: pickSeeds(loaded.seeds, values.seeds) };
   const plan = makePlan(suite.name, "suite", suite, expandSuite(suite));
   return executePlan(plan, values);
 }
