@@ -41,16 +41,18 @@ describe("early-stopping", () => {
       // Validation is 10% of X.train (never X.test), disjoint from what it trains on.
       const n = result.task.splits["X.train"].n;
       const nVal = Math.round(0.1 * n);
+      // Training steps are full batch; validation is read in evaluation-sized chunks.
       const train = seen.filter((s) => s.rows === n - nVal);
-      const val = seen.filter((s) => s.rows === nVal);
+      const val = seen.filter((s) => s.rows !== n - nVal);
       expect(train).toHaveLength(result.steps);
-      expect(val).toHaveLength(checks.length);
-      expect(train.length + val.length).toBe(seen.length);
-      for (const p of val[0].pairs) expect(train[0].pairs.has(p)).toBe(false);
+      expect(val.reduce((a, s) => a + s.rows, 0)).toBe(checks.length * nVal);
+      const valPairs = new Set(val.flatMap((s) => [...s.pairs]));
+      expect(valPairs.size).toBe(nVal);
+      for (const p of valPairs) expect(train[0].pairs.has(p)).toBe(false);
       const xTest = result.task.splits["X.test"];
       for (let i = 0; i < xTest.n; i++) {
         const key = `${xTest.x[2 * i]},${xTest.x[2 * i + 1]}`;
-        expect(val[0].pairs.has(key) || train[0].pairs.has(key)).toBe(false);
+        expect(valPairs.has(key) || train[0].pairs.has(key)).toBe(false);
       }
     } finally {
       result.model.dispose();
