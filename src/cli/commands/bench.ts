@@ -19,7 +19,9 @@ in the store are skipped, so re-running after Ctrl-C or a crash finishes only
 what is missing.
 
   --suite NAME|FILE   quick (every pair × every technique, small budgets, 1 seed),
-                      standard (default budgets, 3 seeds), or a suite .json file
+                      baselines (every pair at its defaults, plain training, 3 seeds),
+                      standard (every pair × every technique, defaults, 3 seeds),
+                      or a suite .json file
   --seeds 0,1         only these of the suite's seeds (e.g. the first seed of
                       standard now, the others later: the runs are the same)
   --workers N         worker processes (default: one per core, ${defaultWorkers()} here)
@@ -203,7 +205,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     process.stdout.write(BENCH_HELP);
     return 0;
   }
-  const loaded = loadSuite(requireFlag("bench", "suite", values.suite, "quick, standard or a suite .json file"));
+  const loaded = loadSuite(requireFlag("bench", "suite", values.suite, "quick, baselines, standard or a suite .json file"));
   const suite = values.seeds === undefined ? loaded : { ...loaded, seeds: pickSeeds(loaded.seeds, values.seeds) };
   const plan = makePlan(suite.name, "suite", suite, expandSuite(suite));
   return executePlan(plan, values);
