@@ -6,8 +6,8 @@ import { fourierRows, irrepRows, probeRows, relearnRows, trainingCurveRows } fro
 import { rasterize } from "../../src/report/render.js";
 import { writeReport } from "../../src/report/report.js";
 import type { RunRecord } from "../../src/store/types.js";
+import { okRecord } from "../fixtures/record.js";
 
-let n = 0;
 function rec(
   task: string,
   technique: Record<string, unknown>,
@@ -16,29 +16,14 @@ function rec(
   accX = 0.9,
   accY = 0.5,
 ): RunRecord {
-  return {
-    id: `id${n++}`,
-    status: "ok",
-    config: {
-      task: { name: task },
-      model: { name: "embed-mlp" },
-      technique: { name: "baseline", ...technique } as { name: string },
-      train: { steps: 10 },
-      seed,
-    },
+  return okRecord({
+    task,
+    technique,
     seed,
-    backend: "wasm",
-    threads: 1,
-    versions: { antilearn: "0.1.0" },
-    metrics: { accX, accY, probeY: 0.4, probeY_fresh: 0.1 },
-    chance: { x: 0.01, y: 0.01 },
-    steps: 10,
-    log: {},
-    curves: { step: [0, 5, 10], accX: [0.01, 0.5, accX], accY: [0.01, 0.2, accY], lossX: [5, 2, 1] },
     extra,
-    timing: { buildMs: 0, trainMs: 0, evalMs: 0, totalMs: 1 },
-    createdAt: "2025-01-01T00:00:00Z",
-  };
+    metrics: { accX, accY, probeY: 0.4, probeY_fresh: 0.1 },
+    curves: { step: [0, 5, 10], accX: [0.01, 0.5, accX], accY: [0.01, 0.2, accY], lossX: [5, 2, 1] },
+  });
 }
 
 const relearn = (a: number) => ({

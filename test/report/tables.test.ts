@@ -3,32 +3,17 @@ import { buildLeaderboard } from "../../src/bench/aggregate.js";
 import type { SweepPoint } from "../../src/report/plots.js";
 import { baselineTableMarkdown, sweepTableMarkdown, versusChance } from "../../src/report/tables.js";
 import type { RunRecord } from "../../src/store/types.js";
+import { okRecord } from "../fixtures/record.js";
 
-let n = 0;
 function rec(task: string, seed: number, accX: number, accY: number, chanceY: number): RunRecord {
-  return {
-    id: `r${n++}`,
-    status: "ok",
-    config: {
-      task: { name: task },
-      model: { name: "embed-mlp" },
-      technique: { name: "baseline" },
-      train: { steps: 10 },
-      seed,
-    },
+  return okRecord({
+    task,
     seed,
     backend: "native",
-    threads: 1,
-    versions: { antilearn: "0.1.0" },
     metrics: { accX, accY },
     chance: { x: 0.1, y: chanceY },
-    steps: 10,
-    log: {},
-    curves: {},
-    extra: {},
-    timing: { buildMs: 0, trainMs: 10_000 * (seed + 1), evalMs: 2000, totalMs: 1 },
-    createdAt: "2026-01-01T00:00:00Z",
-  };
+    timing: { trainMs: 10_000 * (seed + 1), evalMs: 2000 },
+  });
 }
 
 describe("versusChance", () => {
