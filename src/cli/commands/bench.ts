@@ -205,7 +205,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
     process.stdout.write(BENCH_HELP);
     return 0;
   }
-  const loaded = loadSuite(requireFlag("bench", "suite", values.suite, "quick, baselines, standard or a suite .json file"));
+  const loaded = loadSuite(
+    requireFlag("bench", "suite", values.suite, "quick, baselines, standard or a suite .json file"),
+  );
   const suite = values.seeds === undefined ? loaded : { ...loaded, seeds: pickSeeds(loaded.seeds, values.seeds) };
   const plan = makePlan(suite.name, "suite", suite, expandSuite(suite));
   return executePlan(plan, values);
