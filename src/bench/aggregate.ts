@@ -52,10 +52,37 @@ export interface LeaderboardSection {
   label: string;
   config: { task: Record<string, unknown>; model: Record<string, unknown>; train: Record<string, unknown> };
   chance: { x: number; y: number };
+  /**
+   * The pair's trivial-strategy accuracy on Y.test (`TaskPair.yFloor`),
+   * averaged over the section's seeds (each seed's Y.test differs), where the
+   * pair declares one.
+   */
+  yFloor?: { value: number; strategy: string };
   /** Metric columns present in this section, in LEADERBOARD_METRICS order. */
   columns: string[];
   /** Ranked best first: mean score descending, undefined scores last (then lower accY first). */
   rows: LeaderboardRow[];
+}
+
+/**
+ * Mean over the ok records' seeds of the pair's `yFloor`, or undefined when
+ * the pair declares none (or is not registered in this process, e.g. a
+ * plugin's pair read back from a store).
+ */
+function sectionYFloor(recs: readonly RunRecord[]): { value: number; strategy: string } | undefined {
+  const ok = recs.filter((r) => r.status === "ok");
+  if (ok.length === 0) return undefined;
+  const name = String(ok[0].config.task.name);
+  const pair = tasks.has(name) ? tasks.get(name) : undefined;
+  if (!pair?.yFloor) return undefined;
+  const { name: _n, ...raw } = ok[0].config.task as Record<string, unknown>;
+  // A record written under an older schema of the pair may no longer parse:
+  // then the report goes without the floor rather than failing.
+  const cfg = pair.configSchema.safeParse(raw);
+  if (!cfg.success) return undefined;
+  const seeds = [...new Set(ok.map((r) => r.seed))];
+  const floors = seeds.map((seed) => (pair.yFloor as NonNullable<typeof pair.yFloor>)(cfg.data, seed));
+  return { value: floors.reduce((a, f) => a + f.value, 0) / floors.length, strategy: floors[0].strategy };
 }
 
 /** The config sections that define a setting (what must match for two runs to be comparable). */
@@ -224,12 +251,14 @@ export function buildLeaderboard(records: readonly RunRecord[]): LeaderboardSect
       return a.label.localeCompare(b.label);
     });
     const ok = recs.find((r) => r.status === "ok");
+    const floor = sectionYFloor(recs);
     sections.push({
       key,
       task: String(s.task.name),
       label: settingLabel(s),
       config: { task: s.task, model: s.model, train: s.train },
       chance: ok?.chance ?? { x: Number.NaN, y: Number.NaN },
+      ...(floor ? { yFloor: floor } : {}),
       columns: LEADERBOARD_METRICS.filter((m) => ALWAYS_SHOWN.has(m) || present.has(m)),
       rows,
     });

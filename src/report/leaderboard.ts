@@ -23,6 +23,13 @@ const EXPLAIN =
   "Ranked by score = retainX · (1 − leakY) against the baseline of the same setting and seed (protocol §4); " +
   "mean ± 95% Student-t CI over seeds (just the mean for one seed); — = undefined.";
 
+/** `chance: X 0.0493, Y 0.0588` and, where the pair has one, its Y floor with the strategy behind it. */
+export function chanceLine(s: Pick<LeaderboardSection, "chance" | "yFloor">): string {
+  const base = `chance: X ${s.chance.x.toFixed(4)}, Y ${s.chance.y.toFixed(4)}`;
+  if (!s.yFloor) return base;
+  return `${base}; Y floor ${s.yFloor.value.toFixed(4)} (a shortcut needing no Y circuit: ${s.yFloor.strategy})`;
+}
+
 /** The section's notes, each once, naming the techniques it applies to (or "all" when it applies to every row). */
 function sectionNotes(s: LeaderboardSection): string[] {
   const who = new Map<string, string[]>();
@@ -44,7 +51,7 @@ export function leaderboardMarkdown(sections: readonly LeaderboardSection[], tit
   const out = [`# ${title}`, "", EXPLAIN, ""];
   if (sections.length === 0) out.push("No runs recorded yet.", "");
   for (const s of sections) {
-    out.push(`## ${s.label}`, "", `chance: X ${s.chance.x.toFixed(4)}, Y ${s.chance.y.toFixed(4)}`, "");
+    out.push(`## ${s.label}`, "", chanceLine(s), "");
     out.push(`| rank | technique | seeds | ${s.columns.join(" | ")} |`);
     out.push(`|---:|---|---:|${s.columns.map(() => "---:").join("|")}|`);
     s.rows.forEach((r, i) => {
@@ -64,7 +71,7 @@ export function leaderboardHtml(sections: readonly LeaderboardSection[]): string
   if (sections.length === 0) out.push("<p>No runs recorded yet.</p>");
   for (const s of sections) {
     out.push(`<h3>${esc(s.label)}</h3>`);
-    out.push(`<p class="meta">chance: X ${s.chance.x.toFixed(4)}, Y ${s.chance.y.toFixed(4)}</p>`);
+    out.push(`<p class="meta">${esc(chanceLine(s))}</p>`);
     out.push("<table>");
     out.push(
       `<tr><th>rank</th><th class="name">technique</th><th>seeds</th>${s.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`,

@@ -9,11 +9,19 @@ import type { SweepPoint } from "./plots.js";
  * lies within the 95% CI (or within 0.02 of the mean for one seed), "below
  * chance" or "above chance" otherwise.
  */
-export function versusChance(mean: number, lo: number, hi: number, chance: number): string {
+export function versusChance(mean: number, lo: number, hi: number, chance: number, level = "chance"): string {
   const spread = Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [mean - 0.02, mean + 0.02];
   const [a, b] = [Math.min(spread[0], mean - 0.02), Math.max(spread[1], mean + 0.02)];
-  if (chance >= a && chance <= b) return "at chance";
-  return mean < chance ? "below chance" : "above chance";
+  if (chance >= a && chance <= b) return `at ${level}`;
+  return mean < chance ? `below ${level}` : `above ${level}`;
+}
+
+/** The verdict cell: against chance and, where the pair declares one, against its Y floor (`TaskPair.yFloor`). */
+function verdictCell(s: LeaderboardSection, accY: { mean: number; lo: number; hi: number }): string {
+  const v = versusChance(accY.mean, accY.lo, accY.hi, s.chance.y);
+  if (!s.yFloor) return v;
+  const f = versusChance(accY.mean, accY.lo, accY.hi, s.yFloor.value, "the floor");
+  return `${v}; ${f} ${s.yFloor.value.toFixed(3)} (${s.yFloor.strategy})`;
 }
 
 function seconds(ms: number[]): string {
@@ -41,7 +49,7 @@ export function baselineTableMarkdown(sections: readonly LeaderboardSection[], r
     if (!row || row.seeds.length === 0) continue;
     any = true;
     const accY = row.metrics.accY;
-    const verdict = accY ? versusChance(accY.mean, accY.lo, accY.hi, s.chance.y) : "—";
+    const verdict = accY ? verdictCell(s, accY) : "—";
     const recs = row.ids.map((id) => byId.get(id)).filter((r): r is RunRecord => r?.status === "ok");
     const cells = [
       s.label.replace(/\|/g, "\\|"),

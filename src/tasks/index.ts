@@ -7,7 +7,7 @@ import { shapes } from "./shapes.js";
 import { subgroups } from "./subgroups.js";
 import type { TaskPair } from "./types.js";
 
-export type { BuiltTask, Split, SplitName, TaskPair, TrainDefaults } from "./types.js";
+export type { BuiltTask, Split, SplitName, TaskPair, TrainDefaults, YFloor } from "./types.js";
 export { SPLIT_NAMES } from "./types.js";
 
 /** Keeps a task's schema and its builder's config type in step. */

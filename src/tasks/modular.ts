@@ -130,6 +130,10 @@ export const modular: TaskPair<typeof modularConfig> = {
   // Both modes (embed: a held-out modulus needs only its token's embedding),
   // one attack size, so evaluation stays under training time.
   evalDefaults: { relearnK: [1] },
+  yFloor(config: ModularConfig, seed: number) {
+    const share = modular.build(config, seed).info.noWrapShare as { Y: number };
+    return { value: share.Y, strategy: "a + b without reducing mod p (right whenever a + b < p)" };
+  },
   build(config: ModularConfig, seed: number): BuiltTask {
     throwProblems(problems(config));
     const all = [...config.P_X, ...config.P_Y];

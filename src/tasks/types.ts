@@ -38,6 +38,13 @@ export interface BuiltTask {
   info: Record<string, unknown>;
 }
 
+/** A task's trivial-strategy accuracy on Y.test (see `TaskPair.yFloor`). */
+export interface YFloor {
+  value: number;
+  /** The strategy, in a few words, e.g. "a + b without reducing mod p". */
+  strategy: string;
+}
+
 /** Training defaults a task may set (the pair's "standard budget"). */
 export interface TrainDefaults {
   steps?: number;
@@ -78,4 +85,11 @@ export interface TaskPair<S extends z.ZodType = z.ZodType> {
   /** Overrides of the global evaluation defaults for this pair (absent = the global ones). */
   evalDefaults?: EvalDefaults;
   build(config: z.infer<S>, seed: number): BuiltTask;
+  /**
+   * Where a trivial strategy that needs no Y circuit already scores above
+   * chance on Y.test, that strategy's accuracy (e.g. unreduced a + b on
+   * `modular`). Reports print it beside chance so that an accY at this level
+   * reads as the shortcut, not as generalisation. Absent = chance is the floor.
+   */
+  yFloor?(config: z.infer<S>, seed: number): YFloor;
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { buildLeaderboard } from "../../src/bench/aggregate.js";
+import { chanceLine, leaderboardMarkdown } from "../../src/report/leaderboard.js";
 import type { SweepPoint } from "../../src/report/plots.js";
 import { baselineTableMarkdown, sweepTableMarkdown, versusChance } from "../../src/report/tables.js";
 import type { RunRecord } from "../../src/store/types.js";
+import { modular } from "../../src/tasks/modular.js";
 import { okRecord } from "../fixtures/record.js";
 
 function rec(task: string, seed: number, accX: number, accY: number, chanceY: number): RunRecord {
@@ -50,6 +52,35 @@ describe("baselineTableMarkdown", () => {
     const sh = md.split("\n").find((l) => l.startsWith("| shapes")) as string;
     expect(sh).toContain("above chance");
     expect(baselineTableMarkdown([], [])).toMatch(/No baseline runs/);
+  });
+});
+
+describe("the modular pair's Y floor in the tables", () => {
+  it("is the mean no-wrap share of the seeds' Y.test, printed beside chance and judged in the verdict", () => {
+    const recs = [
+      rec("modular", 0, 0.99, 0.53, 1 / 17),
+      rec("modular", 1, 0.99, 0.58, 1 / 17),
+      rec("a5-s5", 0, 1, 0, 0.0083),
+    ];
+    const sections = buildLeaderboard(recs);
+    const mod = sections.find((s) => s.task === "modular");
+    // independently: build each seed's split and count a + b < 17 on Y.test
+    const share = (seed: number) => {
+      const y = modular.build(modular.configSchema.parse({}), seed).splits["Y.test"];
+      let c = 0;
+      for (let i = 0; i < y.n; i++) if (y.x[3 * i] + y.x[3 * i + 1] < 17) c++;
+      return c / y.n;
+    };
+    const floor = mod?.yFloor?.value ?? Number.NaN;
+    expect(floor).toBeCloseTo((share(0) + share(1)) / 2, 12);
+    expect(sections.find((s) => s.task === "a5-s5")?.yFloor).toBeUndefined();
+    const md = leaderboardMarkdown(sections);
+    expect(md).toContain(`Y floor ${floor.toFixed(4)} (a shortcut needing no Y circuit: a + b without reducing`);
+    expect(chanceLine({ chance: { x: 0.1, y: 0.2 } })).toBe("chance: X 0.1000, Y 0.2000");
+    const row = baselineTableMarkdown(sections, recs)
+      .split("\n")
+      .find((l) => l.startsWith("| modular")) as string;
+    expect(row).toContain("above chance; at the floor");
   });
 });
 

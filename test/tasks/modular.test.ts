@@ -93,6 +93,8 @@ describe("modular", () => {
     // over all 17² pairs it would be (17·18/2)/17² ≈ 0.53
     expect(info.Y).toBeGreaterThan(0.4);
     expect(info.Y).toBeLessThan(0.65);
+    // the pair declares it as its Y floor, for the reports
+    expect(modular.yFloor?.(defaults, 0).value).toBe(info.Y);
   });
 
   it("is deterministic per seed and different across seeds", () => {
