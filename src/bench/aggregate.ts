@@ -1,6 +1,6 @@
 import { hashConfig } from "../config/canonical.js";
 import { TRAIN_DEFAULTS } from "../config/train.js";
-import { computeScore, type ScoreResult } from "../eval/score.js";
+import { computeScore, type LeakComponent, type ScoreResult } from "../eval/score.js";
 import { type MeanCI, meanCI } from "../eval/stats.js";
 import { models } from "../models/index.js";
 import type { RunRecord } from "../store/types.js";
@@ -9,10 +9,10 @@ import { techniques } from "../techniques/index.js";
 
 /**
  * Metrics the leaderboard shows, in order. score, accX and accY always have
- * a column; the others (the probe and relearning evaluations) appear when
- * any run of the section has them.
+ * a column; the others (the score's parts, the probe and relearning
+ * evaluations) appear when any run of the section has them.
  */
-export const LEADERBOARD_METRICS = ["score", "accX", "accY", "probeY", "relearnY"] as const;
+export const LEADERBOARD_METRICS = ["score", "retainX", "leakY", "accX", "accY", "probeY", "relearnY"] as const;
 const ALWAYS_SHOWN: ReadonlySet<string> = new Set(["score", "accX", "accY"]);
 
 /** Per-seed values of one metric and their mean with a 95% CI (over the seeds where it is finite). */
@@ -36,6 +36,12 @@ export interface LeaderboardRow {
   metrics: Record<string, MetricStats>;
   /** Why the score is undefined or partial (from `computeScore`), deduplicated. */
   notes: string[];
+  /**
+   * Which leak component set leakY, counted over seeds: the informative
+   * component(s) at the maximum, for seeds where leakY > 0. Says which
+   * measure (behaviour, probe or relearning) the technique lost on.
+   */
+  leakFrom: Partial<Record<LeakComponent, number>>;
   ids: string[];
 }
 
@@ -211,6 +217,7 @@ export function buildLeaderboard(records: readonly RunRecord[]): LeaderboardSect
         noBaseline: [],
         metrics: {},
         notes: [],
+        leakFrom: {},
         ids: group.map((r) => r.id),
       };
       for (const r of [...group].sort((a, b) => a.seed - b.seed)) {
@@ -226,6 +233,11 @@ export function buildLeaderboard(records: readonly RunRecord[]): LeaderboardSect
           values.retainX = sc.retainX;
           values.leakY = sc.leakY;
           if (sc.note && !row.notes.includes(sc.note)) row.notes.push(sc.note);
+          if (sc.leakY > 0) {
+            for (const c of sc.informative) {
+              if (sc.components[c]?.leak === sc.leakY) row.leakFrom[c] = (row.leakFrom[c] ?? 0) + 1;
+            }
+          }
         } else {
           row.noBaseline.push(r.seed);
           values.score = Number.NaN;

@@ -15,13 +15,28 @@ function perSeed(s: MetricStats | undefined): string {
     .join(", ");
 }
 
+/**
+ * The "leak from" cell: the components that set leakY (several when they
+ * tie), with seed counts unless each did on every seed (`relearnY`,
+ * `accY, probeY`, `probeY 2, relearnY 1`); "—" when nothing leaked or there
+ * is no score.
+ */
+export function leakFromCell(r: Pick<LeaderboardRow, "leakFrom" | "seeds">): string {
+  const entries = Object.entries(r.leakFrom).filter(([, n]) => (n ?? 0) > 0) as [string, number][];
+  if (entries.length === 0) return "—";
+  if (entries.every(([, n]) => n === r.seeds.length)) return entries.map(([c]) => c).join(", ");
+  return entries.map(([c, n]) => `${c} ${n}`).join(", ");
+}
+
 function seedsCell(r: LeaderboardRow): string {
   return r.failed.length ? `${r.seeds.length} (+${r.failed.length} failed)` : String(r.seeds.length);
 }
 
 const EXPLAIN =
   "Ranked by score = retainX · (1 − leakY) against the baseline of the same setting and seed (protocol §4); " +
-  "mean ± 95% Student-t CI over seeds (just the mean for one seed); — = undefined.";
+  "mean ± 95% Student-t CI over seeds (just the mean for one seed); — = undefined. " +
+  "leak from: the Y measure (accY = behaviour, probeY, relearnY) that set leakY, with seed counts when they differ; " +
+  "a score of 0 means that measure leaked as much as the baseline's, or X was lost.";
 
 /** `chance: X 0.0493, Y 0.0588` and, where the pair has one, its Y floor with the strategy behind it. */
 export function chanceLine(s: Pick<LeaderboardSection, "chance" | "yFloor">): string {
@@ -46,16 +61,25 @@ function sectionNotes(s: LeaderboardSection): string[] {
   return out;
 }
 
+const LEAK_FROM = "leak from";
+
+/** The table's metric columns, with "leak from" after leakY where the section has a score. */
+function headerColumns(s: LeaderboardSection): string[] {
+  const i = s.columns.indexOf("leakY");
+  return i < 0 ? s.columns : [...s.columns.slice(0, i + 1), LEAK_FROM, ...s.columns.slice(i + 1)];
+}
+
 /** The leaderboard as Markdown: one table per setting. */
 export function leaderboardMarkdown(sections: readonly LeaderboardSection[], title = "Leaderboard"): string {
   const out = [`# ${title}`, "", EXPLAIN, ""];
   if (sections.length === 0) out.push("No runs recorded yet.", "");
   for (const s of sections) {
     out.push(`## ${s.label}`, "", chanceLine(s), "");
-    out.push(`| rank | technique | seeds | ${s.columns.join(" | ")} |`);
-    out.push(`|---:|---|---:|${s.columns.map(() => "---:").join("|")}|`);
+    const cols = headerColumns(s);
+    out.push(`| rank | technique | seeds | ${cols.join(" | ")} |`);
+    out.push(`|---:|---|---:|${cols.map((c) => (c === LEAK_FROM ? "---" : "---:")).join("|")}|`);
     s.rows.forEach((r, i) => {
-      const cells = s.columns.map((c) => formatStat(r.metrics[c]));
+      const cells = cols.map((c) => (c === LEAK_FROM ? leakFromCell(r) : formatStat(r.metrics[c])));
       out.push(`| ${i + 1} | ${r.label.replace(/\|/g, "\\|")} | ${seedsCell(r)} | ${cells.join(" | ")} |`);
     });
     const notes = sectionNotes(s);
@@ -73,12 +97,17 @@ export function leaderboardHtml(sections: readonly LeaderboardSection[]): string
     out.push(`<h3>${esc(s.label)}</h3>`);
     out.push(`<p class="meta">${esc(chanceLine(s))}</p>`);
     out.push("<table>");
+    const cols = headerColumns(s);
     out.push(
-      `<tr><th>rank</th><th class="name">technique</th><th>seeds</th>${s.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`,
+      `<tr><th>rank</th><th class="name">technique</th><th>seeds</th>${cols.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`,
     );
     s.rows.forEach((r, i) => {
-      const cells = s.columns
-        .map((c) => `<td title="${esc(perSeed(r.metrics[c]))}">${esc(formatStat(r.metrics[c]))}</td>`)
+      const cells = cols
+        .map((c) =>
+          c === LEAK_FROM
+            ? `<td class="name">${esc(leakFromCell(r))}</td>`
+            : `<td title="${esc(perSeed(r.metrics[c]))}">${esc(formatStat(r.metrics[c]))}</td>`,
+        )
         .join("");
       const cls = r.technique === "baseline" ? ' class="baseline"' : "";
       out.push(

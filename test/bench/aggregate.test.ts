@@ -82,7 +82,9 @@ describe("leaderboard aggregation", () => {
     expect(row.metrics.score.halfWidth).toBeCloseTo((4.302653 * sd) / Math.sqrt(3), 5);
     expect(row.metrics.accX.mean).toBeCloseTo((0.9 + 0.6 + 1.0) / 3, 12);
     expect(s.rows[1].metrics.score.mean).toBe(0); // the baseline scores 0 by construction
-    expect(s.columns).toEqual(["score", "accX", "accY"]);
+    expect(s.columns).toEqual(["score", "retainX", "leakY", "accX", "accY"]);
+    // accY is the only component, so it set leakY wherever the technique leaked (all three seeds)
+    expect(row.leakFrom).toEqual({ accY: 3 });
     expect(s.label).toBe("a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10)");
   });
 
@@ -92,7 +94,8 @@ describe("leaderboard aggregation", () => {
       ...tech.map((r) => ({ ...r, metrics: { ...r.metrics, probeY: 0.7, probeY_fresh: 0.1 } })),
     ];
     const [s] = buildLeaderboard(withProbe);
-    expect(s.columns).toEqual(["score", "accX", "accY", "probeY"]);
+    expect(s.columns).toEqual(["score", "retainX", "leakY", "accX", "accY", "probeY"]);
+    expect(s.rows.find((r) => r.technique === "test-agg")?.leakFrom).toEqual({ probeY: 3 });
     // the probe leaks as much as the baseline's: leakY = 1, score 0
     expect(s.rows.find((r) => r.technique === "test-agg")?.metrics.score.mean).toBe(0);
     expect(recordScores(withProbe).get(tech[0].id)?.informative).toEqual(["accY", "probeY"]);

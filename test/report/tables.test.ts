@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildLeaderboard } from "../../src/bench/aggregate.js";
-import { chanceLine, leaderboardMarkdown } from "../../src/report/leaderboard.js";
+import { chanceLine, leaderboardMarkdown, leakFromCell } from "../../src/report/leaderboard.js";
 import type { SweepPoint } from "../../src/report/plots.js";
 import { baselineTableMarkdown, sweepTableMarkdown, versusChance } from "../../src/report/tables.js";
 import type { RunRecord } from "../../src/store/types.js";
@@ -81,6 +81,15 @@ describe("the modular pair's Y floor in the tables", () => {
       .split("\n")
       .find((l) => l.startsWith("| modular")) as string;
     expect(row).toContain("above chance; at the floor");
+  });
+});
+
+describe("leakFromCell", () => {
+  it("names the binding component(s), with seed counts only when they differ across seeds", () => {
+    expect(leakFromCell({ leakFrom: { relearnY: 3 }, seeds: [0, 1, 2] })).toBe("relearnY");
+    expect(leakFromCell({ leakFrom: { accY: 3, probeY: 3 }, seeds: [0, 1, 2] })).toBe("accY, probeY");
+    expect(leakFromCell({ leakFrom: { probeY: 2, relearnY: 1 }, seeds: [0, 1, 2] })).toBe("probeY 2, relearnY 1");
+    expect(leakFromCell({ leakFrom: {}, seeds: [0, 1, 2] })).toBe("—");
   });
 });
 
