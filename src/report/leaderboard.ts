@@ -69,10 +69,51 @@ function headerColumns(s: LeaderboardSection): string[] {
   return i < 0 ? s.columns : [...s.columns.slice(0, i + 1), LEAK_FROM, ...s.columns.slice(i + 1)];
 }
 
-/** The leaderboard as Markdown: one table per setting. */
+/**
+ * One row per setting: the top-ranked technique (best mean score), its score,
+ * its accX against the baseline's (the X cost is their difference) and what
+ * set its leak; the runner-up's score for scale. A setting where no technique
+ * has a defined score says so instead of naming a winner.
+ */
+export function bestTableMarkdown(sections: readonly LeaderboardSection[]): string {
+  const out = [
+    "| setting | best technique | seeds | score | accX (baseline) | X cost | leak from | runner-up |",
+    "|---|---|---:|---:|---:|---:|---|---|",
+  ];
+  const cell = (t: string) => t.replace(/\|/g, "\\|");
+  for (const s of sections) {
+    const base = s.rows.find((r) => r.technique === "baseline" && r.label === "baseline");
+    const scored = s.rows.filter((r) => r.technique !== "baseline" && Number.isFinite(r.metrics.score?.mean));
+    if (scored.length === 0) {
+      const why = s.rows.flatMap((r) => r.notes)[0] ?? "no scored technique";
+      out.push(`| ${cell(s.label)} | — (score undefined) | | | | | | ${cell(why)} |`);
+      continue;
+    }
+    const [best, second] = scored;
+    const bx = base?.metrics.accX?.mean ?? Number.NaN;
+    const ax = best.metrics.accX?.mean ?? Number.NaN;
+    const cost = bx - ax;
+    out.push(
+      `| ${[
+        cell(s.label),
+        cell(best.label),
+        String(best.seeds.length),
+        formatStat(best.metrics.score),
+        `${formatStat(best.metrics.accX)} (${Number.isFinite(bx) ? bx.toFixed(3) : "—"})`,
+        Number.isFinite(cost) ? cost.toFixed(3) : "—",
+        leakFromCell(best),
+        second ? `${cell(second.label)} ${formatStat(second.metrics.score)}` : "—",
+      ].join(" | ")} |`,
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** The leaderboard as Markdown: the best per setting, then one table per setting. */
 export function leaderboardMarkdown(sections: readonly LeaderboardSection[], title = "Leaderboard"): string {
   const out = [`# ${title}`, "", EXPLAIN, ""];
   if (sections.length === 0) out.push("No runs recorded yet.", "");
+  else out.push("## Best per setting", "", bestTableMarkdown(sections));
   for (const s of sections) {
     out.push(`## ${s.label}`, "", chanceLine(s), "");
     const cols = headerColumns(s);

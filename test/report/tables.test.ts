@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildLeaderboard } from "../../src/bench/aggregate.js";
-import { chanceLine, leaderboardMarkdown, leakFromCell } from "../../src/report/leaderboard.js";
+import { bestTableMarkdown, chanceLine, leaderboardMarkdown, leakFromCell } from "../../src/report/leaderboard.js";
 import type { SweepPoint } from "../../src/report/plots.js";
 import { baselineTableMarkdown, sweepTableMarkdown, versusChance } from "../../src/report/tables.js";
 import type { RunRecord } from "../../src/store/types.js";
@@ -81,6 +81,29 @@ describe("the modular pair's Y floor in the tables", () => {
       .split("\n")
       .find((l) => l.startsWith("| modular")) as string;
     expect(row).toContain("above chance; at the floor");
+  });
+});
+
+describe("bestTableMarkdown", () => {
+  const r = (name: string, seed: number, accX: number, accY: number, task = "a5-s5") =>
+    okRecord({ task, technique: { name }, seed, metrics: { accX, accY }, chance: { x: 0.1, y: 0.01 } });
+  it("names the top technique per setting with its X cost against the baseline, and the runner-up", () => {
+    const recs = [0, 1].flatMap((seed) => [
+      r("baseline", seed, 1, 0.5),
+      r("uniform-labels", seed, 0.9, 0.1),
+      r("random-labels", seed, 1, 0.5),
+    ]);
+    const md = bestTableMarkdown(buildLeaderboard(recs));
+    // retainX (0.9 − 0.1)/(1 − 0.1) = 0.8889, leak (0.1 − 0.01)/(0.5 − 0.01) = 0.1837 → score 0.7256
+    expect(md).toContain(
+      "| uniform-labels | 2 | 0.726 ± 0.000 | 0.900 ± 0.000 (1.000) | 0.100 | accY | random-labels 0.000 ± 0.000 |",
+    );
+  });
+  it("says so when no technique has a defined score", () => {
+    const recs = [r("baseline", 0, 1, 0.01, "shapes"), r("uniform-labels", 0, 1, 0.01, "shapes")];
+    expect(bestTableMarkdown(buildLeaderboard(recs))).toMatch(
+      /\| — \(score undefined\) \|.*no informative leak component/,
+    );
   });
 });
 
