@@ -45,7 +45,12 @@ export const suiteSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a kebab-case name"),
     description: z.string(),
     seeds: z.array(z.number().int().nonnegative()).min(1),
-    pairs: z.union([z.literal("all"), z.array(pairEntrySchema).min(1)]),
+    /**
+     * `"all"` (every registered pair at its defaults) or a list of pair
+     * entries; the list may itself contain `"all"`, to add variants (e.g.
+     * `["all", { "task": { "name": "shapes", "variant": "colour" } }]`).
+     */
+    pairs: z.union([z.literal("all"), z.array(z.union([z.literal("all"), pairEntrySchema])).min(1)]),
     techniques: z.union([z.literal("all"), z.array(techniqueEntrySchema).min(1)]),
     /** Overrides applied to every pair, under `budgets` and the pair's own entry (e.g. a smaller evaluation). */
     defaults: overridesSchema.default({}),
@@ -115,10 +120,10 @@ export function mergeOverrides(a: Overrides, b: Overrides): Overrides {
  * out for that pair. An invalid combination is a ConfigError that names it.
  */
 export function expandSuite(suite: Suite): RunConfig[] {
-  const pairs =
-    suite.pairs === "all"
-      ? tasks.names().map((name) => ({ task: { name } }) as Overrides & { task: { name: string } })
-      : suite.pairs;
+  const everyPair = () => tasks.names().map((name) => ({ task: { name } }) as Overrides & { task: { name: string } });
+  const pairs = (suite.pairs === "all" ? ["all" as const] : suite.pairs).flatMap((p) =>
+    p === "all" ? everyPair() : [p],
+  );
   const techs = suite.techniques === "all" ? techniques.names().map((name) => ({ name })) : suite.techniques;
   // baseline first: it is the reference every score needs
   const ordered = [...techs].sort((a, b) => Number(b.name === "baseline") - Number(a.name === "baseline"));

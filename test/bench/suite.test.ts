@@ -49,6 +49,24 @@ describe("suites", () => {
     const a5 = configs.filter((c) => c.task.name === "a5-s5" && c.technique.name === "baseline");
     expect(a5.map((c) => c.seed)).toEqual(suite.seeds);
     expect(a5[0].train).toEqual({ ...TRAIN_DEFAULTS, ...tasks.get("a5-s5").trainDefaults });
+    // every pair at its defaults, and shapes also as its colour variant (where Y carries over by default)
+    const baselines = configs.filter((c) => c.technique.name === "baseline" && c.seed === suite.seeds[0]);
+    expect(baselines.map((c) => `${c.task.name}${c.task.name === "shapes" ? `:${c.task.variant}` : ""}`)).toEqual([
+      ...tasks.names().map((n) => (n === "shapes" ? "shapes:shape" : n)),
+      "shapes:colour",
+    ]);
+  });
+
+  it('"all" inside a pairs list adds every registered pair at its defaults beside the listed entries', () => {
+    const suite = parseSuite({
+      name: "t",
+      description: "",
+      seeds: [0],
+      pairs: [{ task: { name: "modular", P_Y: [31] } }, "all"],
+      techniques: [{ name: "baseline" }],
+    });
+    const names = expandSuite(suite).map((c) => `${c.task.name}${c.task.name === "modular" ? `:${c.task.P_Y}` : ""}`);
+    expect(names).toEqual(["modular:31", ...tasks.names().map((n) => (n === "modular" ? "modular:17" : n))]);
   });
 
   it("explicit pairs and techniques, '*' budgets under entries, hparams per technique; plan ids dedupe", () => {

@@ -20,7 +20,8 @@ what is missing.
 
   --suite NAME|FILE   quick (every pair × every technique, small budgets, 1 seed),
                       baselines (every pair at its defaults, plain training, 3 seeds),
-                      standard (every pair × every technique, defaults, 3 seeds),
+                      standard (every pair × every technique, defaults, plus
+                      shapes colour, 3 seeds),
                       or a suite .json file
   --seeds 0,1         only these of the suite's seeds (e.g. the first seed of
                       standard now, the others later: the runs are the same)
