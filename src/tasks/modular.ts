@@ -132,7 +132,7 @@ export const modular: TaskPair<typeof modularConfig> = {
   evalDefaults: { relearnK: [1] },
   yFloor(config: ModularConfig, seed: number) {
     const share = modular.build(config, seed).info.noWrapShare as { Y: number };
-    return { value: share.Y, strategy: "a + b without reducing mod p (right whenever a + b < p)" };
+    return { value: share.Y, strategy: "a + b without reducing mod p, right whenever a + b < p" };
   },
   build(config: ModularConfig, seed: number): BuiltTask {
     throwProblems(problems(config));
