@@ -84,6 +84,10 @@ export function bestTableMarkdown(sections: readonly LeaderboardSection[]): stri
   for (const s of sections) {
     const base = s.rows.find((r) => r.technique === "baseline" && r.label === "baseline");
     const scored = s.rows.filter((r) => r.technique !== "baseline" && Number.isFinite(r.metrics.score?.mean));
+    if (s.rows.every((r) => r.technique === "baseline")) {
+      out.push(`| ${cell(s.label)} | — (only the baseline ran) | | | | | | |`);
+      continue;
+    }
     if (scored.length === 0) {
       const why = s.rows.flatMap((r) => r.notes)[0] ?? "no scored technique";
       out.push(`| ${cell(s.label)} | — (score undefined) | | | | | | ${cell(why)} |`);

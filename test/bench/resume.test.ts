@@ -148,7 +148,8 @@ describe("bench is resumable", () => {
     expect(dup).toEqual([]);
     expect(plan.map((p) => p.run_id)).toEqual([...ids].sort());
 
-    // the bench ends by saying where the leaderboard and the report are
+    // the bench ends with the best per setting (here: only the baseline ran), then where the leaderboard and the report are
+    expect(rc.out).toMatch(/^best per setting:\n\| setting \| best technique[\s\S]*\| — \(only the baseline ran\) \|/);
     expect(rc.out).toContain(`leaderboard: ${join(out, "leaderboard.md")}`);
     expect(rc.out).toContain(`report:      ${join(out, "report.html")}`);
     const md = readFileSync(join(out, "leaderboard.md"), "utf8");

@@ -99,6 +99,9 @@ describe("bestTableMarkdown", () => {
       "| uniform-labels | 2 | 0.726 ± 0.000 | 0.900 ± 0.000 (1.000) | 0.100 | accY | random-labels 0.000 ± 0.000 |",
     );
   });
+  it("says so when only the baseline ran", () => {
+    expect(bestTableMarkdown(buildLeaderboard([r("baseline", 0, 1, 0.5)]))).toContain("| — (only the baseline ran) |");
+  });
   it("says so when no technique has a defined score", () => {
     const recs = [r("baseline", 0, 1, 0.01, "shapes"), r("uniform-labels", 0, 1, 0.01, "shapes")];
     expect(bestTableMarkdown(buildLeaderboard(recs))).toMatch(

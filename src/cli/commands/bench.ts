@@ -1,10 +1,12 @@
 import { dirname, join, resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
+import { buildLeaderboard } from "../../bench/aggregate.js";
 import { makePlan, type Plan } from "../../bench/plan.js";
 import { defaultWorkers, type PoolEvent } from "../../bench/pool.js";
 import { runPlan } from "../../bench/runner.js";
 import { expandSuite, loadSuite } from "../../bench/suite.js";
 import type { BackendChoice } from "../../engine/backend.js";
+import { bestTableMarkdown } from "../../report/leaderboard.js";
 import { describeFiles, writeReport } from "../../report/report.js";
 import { ResultStore, resolveDbPath } from "../../store/sqlite.js";
 import { ConfigError } from "../../util/errors.js";
@@ -177,8 +179,12 @@ export async function executePlan(plan: Plan, values: PlanFlags): Promise<number
         sweeps: files?.sweepsMd,
       })}\n`,
     );
-  } else if (files) {
-    process.stdout.write(describeFiles(files));
+  } else {
+    // The answer first (what won where, at what X cost), then where the details are.
+    if (records.some((r) => r.status === "ok")) {
+      process.stdout.write(`best per setting:\n${bestTableMarkdown(buildLeaderboard(records))}`);
+    }
+    if (files) process.stdout.write(describeFiles(files));
   }
   if (result.interrupted) return 130;
   return failed > 0 ? 1 : 0;
