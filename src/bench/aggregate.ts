@@ -1,4 +1,5 @@
 import { hashConfig } from "../config/canonical.js";
+import { evalConfig } from "../config/run-config.js";
 import { TRAIN_DEFAULTS } from "../config/train.js";
 import { computeScore, type LeakComponent, type ScoreResult } from "../eval/score.js";
 import { type MeanCI, meanCI } from "../eval/stats.js";
@@ -6,6 +7,7 @@ import { models } from "../models/index.js";
 import type { RunRecord } from "../store/types.js";
 import { tasks } from "../tasks/index.js";
 import { techniques } from "../techniques/index.js";
+import { VERSION } from "../version.js";
 
 /**
  * Metrics the leaderboard shows, in order. score, accX and accY always have
@@ -144,6 +146,14 @@ export function settingLabel(s: ReturnType<typeof settingOf>): string {
   const trainDefaults = pair ? { ...TRAIN_DEFAULTS, ...pair.trainDefaults } : undefined;
   const trd = diffParams(s.train, trainDefaults as Record<string, unknown> | undefined);
   parts.push(trd.length ? `train(${trd.join(", ")})` : `default budget (${String(s.train.steps)} steps)`);
+  // Two settings that differ only in evaluation (or code version) would
+  // otherwise get the same label: name what differs from the defaults.
+  if (s.eval && typeof s.eval === "object") {
+    const evalDefaults = evalConfig.safeParse({ ...(pair?.evalDefaults ?? {}) });
+    const ed = diffParams(s.eval as Record<string, unknown>, evalDefaults.success ? evalDefaults.data : undefined);
+    if (ed.length) parts.push(`eval(${ed.join(", ")})`);
+  }
+  if (s.version !== VERSION) parts.push(`antilearn ${s.version}`);
   return parts.join(" · ");
 }
 

@@ -1,10 +1,17 @@
 import type { LeaderboardRow, LeaderboardSection, MetricStats } from "../bench/aggregate.js";
 import { esc } from "./html.js";
 
-/** `mean ± half-width` with 3 decimals; just the mean for one seed; "—" when undefined. */
-export function formatStat(s: MetricStats | undefined): string {
+/**
+ * `mean ± half-width` with 3 decimals; just the mean for one seed; "—" when
+ * undefined. With `of` (the row's seed count), a value defined on fewer
+ * seeds says so — `1.000 (1 of 3 seeds)` — since a score can be undefined on
+ * some seeds (no informative component there) and a mean over one seed must
+ * not read as a mean over three.
+ */
+export function formatStat(s: MetricStats | undefined, of?: number): string {
   if (!s || s.n === 0 || !Number.isFinite(s.mean)) return "—";
-  return Number.isFinite(s.halfWidth) ? `${s.mean.toFixed(3)} ± ${s.halfWidth.toFixed(3)}` : s.mean.toFixed(3);
+  const v = Number.isFinite(s.halfWidth) ? `${s.mean.toFixed(3)} ± ${s.halfWidth.toFixed(3)}` : s.mean.toFixed(3);
+  return of !== undefined && s.n < of ? `${v} (${s.n} of ${of} seeds)` : v;
 }
 
 /** Per-seed values, for a tooltip: `seed 0: 0.812, seed 1: 0.790`. */
@@ -102,11 +109,11 @@ export function bestTableMarkdown(sections: readonly LeaderboardSection[]): stri
         cell(s.label),
         cell(best.label),
         String(best.seeds.length),
-        formatStat(best.metrics.score),
+        formatStat(best.metrics.score, best.seeds.length),
         `${formatStat(best.metrics.accX)} (${Number.isFinite(bx) ? bx.toFixed(3) : "—"})`,
         Number.isFinite(cost) ? cost.toFixed(3) : "—",
         leakFromCell(best),
-        second ? `${cell(second.label)} ${formatStat(second.metrics.score)}` : "—",
+        second ? `${cell(second.label)} ${formatStat(second.metrics.score, second.seeds.length)}` : "—",
       ].join(" | ")} |`,
     );
   }
@@ -124,7 +131,7 @@ export function leaderboardMarkdown(sections: readonly LeaderboardSection[], tit
     out.push(`| rank | technique | seeds | ${cols.join(" | ")} |`);
     out.push(`|---:|---|---:|${cols.map((c) => (c === LEAK_FROM ? "---" : "---:")).join("|")}|`);
     s.rows.forEach((r, i) => {
-      const cells = cols.map((c) => (c === LEAK_FROM ? leakFromCell(r) : formatStat(r.metrics[c])));
+      const cells = cols.map((c) => (c === LEAK_FROM ? leakFromCell(r) : formatStat(r.metrics[c], r.seeds.length)));
       out.push(`| ${i + 1} | ${r.label.replace(/\|/g, "\\|")} | ${seedsCell(r)} | ${cells.join(" | ")} |`);
     });
     const notes = sectionNotes(s);
@@ -151,7 +158,7 @@ export function leaderboardHtml(sections: readonly LeaderboardSection[]): string
         .map((c) =>
           c === LEAK_FROM
             ? `<td class="name">${esc(leakFromCell(r))}</td>`
-            : `<td title="${esc(perSeed(r.metrics[c]))}">${esc(formatStat(r.metrics[c]))}</td>`,
+            : `<td title="${esc(perSeed(r.metrics[c]))}">${esc(formatStat(r.metrics[c], r.seeds.length))}</td>`,
         )
         .join("");
       const cls = r.technique === "baseline" ? ' class="baseline"' : "";

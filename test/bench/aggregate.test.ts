@@ -85,7 +85,8 @@ describe("leaderboard aggregation", () => {
     expect(s.columns).toEqual(["score", "retainX", "leakY", "accX", "accY"]);
     // accY is the only component, so it set leakY wherever the technique leaked (all three seeds)
     expect(row.leakFrom).toEqual({ accY: 3 });
-    expect(s.label).toBe("a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10)");
+    // the fixtures' eval batch (4096) is not the default (256): the label says so
+    expect(s.label).toBe("a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10) · eval(batchSize=4096)");
   });
 
   it("adds probe/relearn columns when runs have them, and they enter the score", () => {
@@ -99,6 +100,17 @@ describe("leaderboard aggregation", () => {
     // the probe leaks as much as the baseline's: leakY = 1, score 0
     expect(s.rows.find((r) => r.technique === "test-agg")?.metrics.score.mean).toBe(0);
     expect(recordScores(withProbe).get(tech[0].id)?.informative).toEqual(["accY", "probeY"]);
+  });
+
+  it("labels settings that differ only in evaluation or code version apart", () => {
+    const atDefault = { ...base[0], id: "e0", config: { ...base[0].config, eval: { batchSize: 256 } } } as RunRecord;
+    const older = { ...base[0], id: "v0", versions: { antilearn: "0.0.9" } } as RunRecord;
+    const labels = buildLeaderboard([base[0], atDefault, older]).map((s) => s.label);
+    expect(labels.sort()).toEqual([
+      "a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10)",
+      "a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10) · eval(batchSize=4096)",
+      "a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10) · eval(batchSize=4096) · antilearn 0.0.9",
+    ]);
   });
 
   it("keeps settings apart, lists failed seeds, and leaves runs without a baseline unscored", () => {

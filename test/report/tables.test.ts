@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { buildLeaderboard } from "../../src/bench/aggregate.js";
-import { bestTableMarkdown, chanceLine, leaderboardMarkdown, leakFromCell } from "../../src/report/leaderboard.js";
+import {
+  bestTableMarkdown,
+  chanceLine,
+  formatStat,
+  leaderboardMarkdown,
+  leakFromCell,
+} from "../../src/report/leaderboard.js";
 import type { SweepPoint } from "../../src/report/plots.js";
 import { baselineTableMarkdown, sweepTableMarkdown, versusChance } from "../../src/report/tables.js";
 import type { RunRecord } from "../../src/store/types.js";
@@ -107,6 +113,25 @@ describe("bestTableMarkdown", () => {
     expect(bestTableMarkdown(buildLeaderboard(recs))).toMatch(
       /\| — \(score undefined\) \|.*no informative leak component/,
     );
+  });
+});
+
+describe("formatStat", () => {
+  it("says on how many of the row's seeds a value is defined when that is fewer", () => {
+    const one = {
+      mean: 1,
+      sd: Number.NaN,
+      level: 0.95,
+      lo: Number.NaN,
+      hi: Number.NaN,
+      halfWidth: Number.NaN,
+      n: 1,
+      perSeed: { 0: 1, 1: Number.NaN },
+    };
+    expect(formatStat(one, 3)).toBe("1.000 (1 of 3 seeds)");
+    expect(formatStat(one, 1)).toBe("1.000");
+    expect(formatStat(one)).toBe("1.000");
+    expect(formatStat(undefined, 3)).toBe("—");
   });
 });
 
