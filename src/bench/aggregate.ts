@@ -133,8 +133,13 @@ export function techniqueLabel(t: Record<string, unknown>): string {
   return d.length ? `${name}(${d.join(", ")})` : name;
 }
 
-/** A short name for a setting, showing only what differs from the pair's defaults. */
-export function settingLabel(s: ReturnType<typeof settingOf>): string {
+/**
+ * A short name for a setting, showing only what differs from the pair's
+ * defaults: task parameters, model, training budget, and with `full` also
+ * the evaluation settings and the code version (which `buildLeaderboard`
+ * adds only where two sections would otherwise share a label).
+ */
+export function settingLabel(s: ReturnType<typeof settingOf>, full = false): string {
   const taskName = String(s.task.name);
   const pair = tasks.has(taskName) ? tasks.get(taskName) : undefined;
   const parts = [taskName];
@@ -146,8 +151,7 @@ export function settingLabel(s: ReturnType<typeof settingOf>): string {
   const trainDefaults = pair ? { ...TRAIN_DEFAULTS, ...pair.trainDefaults } : undefined;
   const trd = diffParams(s.train, trainDefaults as Record<string, unknown> | undefined);
   parts.push(trd.length ? `train(${trd.join(", ")})` : `default budget (${String(s.train.steps)} steps)`);
-  // Two settings that differ only in evaluation (or code version) would
-  // otherwise get the same label: name what differs from the defaults.
+  if (!full) return parts.join(" · ");
   if (s.eval && typeof s.eval === "object") {
     const evalDefaults = evalConfig.safeParse({ ...(pair?.evalDefaults ?? {}) });
     const ed = diffParams(s.eval as Record<string, unknown>, evalDefaults.success ? evalDefaults.data : undefined);
@@ -284,6 +288,14 @@ export function buildLeaderboard(records: readonly RunRecord[]): LeaderboardSect
       columns: LEADERBOARD_METRICS.filter((m) => ALWAYS_SHOWN.has(m) || present.has(m)),
       rows,
     });
+  }
+  // Two settings that differ only in evaluation (or code version) would share
+  // a label: those get the long form, which names what differs.
+  const count = new Map<string, number>();
+  for (const sec of sections) count.set(sec.label, (count.get(sec.label) ?? 0) + 1);
+  for (const sec of sections) {
+    if ((count.get(sec.label) ?? 0) > 1)
+      sec.label = settingLabel(settings.get(sec.key) as ReturnType<typeof settingOf>, true);
   }
   return sections.sort((a, b) => a.label.localeCompare(b.label));
 }

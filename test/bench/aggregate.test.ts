@@ -85,8 +85,7 @@ describe("leaderboard aggregation", () => {
     expect(s.columns).toEqual(["score", "retainX", "leakY", "accX", "accY"]);
     // accY is the only component, so it set leakY wherever the technique leaked (all three seeds)
     expect(row.leakFrom).toEqual({ accY: 3 });
-    // the fixtures' eval batch (4096) is not the default (256): the label says so
-    expect(s.label).toBe("a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10) · eval(batchSize=4096)");
+    expect(s.label).toBe("a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10)");
   });
 
   it("adds probe/relearn columns when runs have them, and they enter the score", () => {
@@ -102,10 +101,11 @@ describe("leaderboard aggregation", () => {
     expect(recordScores(withProbe).get(tech[0].id)?.informative).toEqual(["accY", "probeY"]);
   });
 
-  it("labels settings that differ only in evaluation or code version apart", () => {
+  it("labels settings that differ only in evaluation or code version apart (and only then names those)", () => {
     const atDefault = { ...base[0], id: "e0", config: { ...base[0].config, eval: { batchSize: 256 } } } as RunRecord;
     const older = { ...base[0], id: "v0", versions: { antilearn: "0.0.9" } } as RunRecord;
     const labels = buildLeaderboard([base[0], atDefault, older]).map((s) => s.label);
+    // the fixtures' eval batch (4096) is not the default (256): the long labels say so
     expect(labels.sort()).toEqual([
       "a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10)",
       "a5-s5 · embed-mlp(dEmbed=16, dHidden=32) · train(steps=10) · eval(batchSize=4096)",
