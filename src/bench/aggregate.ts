@@ -5,7 +5,7 @@ import { computeScore, type LeakComponent, type ScoreResult } from "../eval/scor
 import { type MeanCI, meanCI } from "../eval/stats.js";
 import { models } from "../models/index.js";
 import type { RunRecord } from "../store/types.js";
-import { tasks } from "../tasks/index.js";
+import { tasks, type YFloor } from "../tasks/index.js";
 import { techniques } from "../techniques/index.js";
 import { VERSION } from "../version.js";
 
@@ -65,7 +65,7 @@ export interface LeaderboardSection {
    * averaged over the section's seeds (each seed's Y.test differs), where the
    * pair declares one.
    */
-  yFloor?: { value: number; strategy: string };
+  yFloor?: YFloor;
   /** Metric columns present in this section, in LEADERBOARD_METRICS order. */
   columns: string[];
   /** Ranked best first: mean score descending, undefined scores last (then lower accY first). */
@@ -77,19 +77,20 @@ export interface LeaderboardSection {
  * the pair declares none (or is not registered in this process, e.g. a
  * plugin's pair read back from a store).
  */
-function sectionYFloor(recs: readonly RunRecord[]): { value: number; strategy: string } | undefined {
+function sectionYFloor(recs: readonly RunRecord[]): YFloor | undefined {
   const ok = recs.filter((r) => r.status === "ok");
   if (ok.length === 0) return undefined;
   const name = String(ok[0].config.task.name);
   const pair = tasks.has(name) ? tasks.get(name) : undefined;
-  if (!pair?.yFloor) return undefined;
+  const floorOf = pair?.yFloor?.bind(pair);
+  if (!pair || !floorOf) return undefined;
   const { name: _n, ...raw } = ok[0].config.task as Record<string, unknown>;
   // A record written under an older schema of the pair may no longer parse:
   // then the report goes without the floor rather than failing.
   const cfg = pair.configSchema.safeParse(raw);
   if (!cfg.success) return undefined;
   const seeds = [...new Set(ok.map((r) => r.seed))];
-  const floors = seeds.map((seed) => (pair.yFloor as NonNullable<typeof pair.yFloor>)(cfg.data, seed));
+  const floors = seeds.map((seed) => floorOf(cfg.data, seed));
   return { value: floors.reduce((a, f) => a + f.value, 0) / floors.length, strategy: floors[0].strategy };
 }
 
